@@ -1,0 +1,1 @@
+"""Shared plumbing: configuration, errors, the warehouse files and how they are published."""

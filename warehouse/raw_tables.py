@@ -1,0 +1,120 @@
+"""The raw landing tables: their DDL and the one function that lands records into them.
+
+Ingest and write-back both land through `land_records`, so a record is stored the same way
+whichever path brought it. See docs/architecture.md for the columns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import orjson
+
+RAW_SCHEMA = "raw"
+STREAMS = ("contacts", "conversations", "admins", "teams", "data_attributes")
+
+
+def table_name(stream: str) -> str:
+    if stream not in STREAMS:
+        raise ValueError(f"unknown stream {stream!r}")
+    return f"{RAW_SCHEMA}.intercom_{stream}"
+
+
+DELETIONS_TABLE = f"{RAW_SCHEMA}.intercom_deletions"
+
+
+def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"create schema if not exists {RAW_SCHEMA}")
+    for stream in STREAMS:
+        con.execute(
+            f"""
+            create table if not exists {table_name(stream)} (
+                id varchar not null,
+                updated_at bigint,
+                record json not null,
+                record_hash varchar not null,
+                run_id varchar not null,
+                loaded_at timestamptz not null,
+                primary key (id, record_hash)
+            )
+            """
+        )
+    con.execute(
+        f"""
+        create table if not exists {DELETIONS_TABLE} (
+            stream varchar not null,
+            id varchar not null,
+            noticed_at timestamptz not null,
+            run_id varchar not null
+        )
+        """
+    )
+
+
+def record_id(stream: str, record: Mapping[str, Any]) -> str:
+    if stream == "data_attributes":
+        return f"{record['model']}.{record['name']}"
+    return str(record["id"])
+
+
+def _updated_at(record: Mapping[str, Any]) -> int | None:
+    value = record.get("updated_at")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+@dataclass(frozen=True)
+class LandResult:
+    received: int
+    new: int
+
+
+def land_records(
+    con: duckdb.DuckDBPyConnection,
+    stream: str,
+    records: Iterable[Mapping[str, Any]],
+    run_id: str,
+) -> LandResult:
+    """Insert records as received; an identical (id, content) already landed adds nothing.
+
+    Call with batches of a few hundred to a few thousand records: DuckDB inserts through one
+    statement per batch, which is orders of magnitude faster than a row at a time.
+    """
+    ids: list[str] = []
+    updated: list[int | None] = []
+    bodies: list[str] = []
+    hashes: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    received = 0
+    for record in records:
+        received += 1
+        body = orjson.dumps(record).decode()
+        digest = hashlib.sha256(orjson.dumps(record, option=orjson.OPT_SORT_KEYS)).hexdigest()
+        key = (record_id(stream, record), digest)
+        if key in seen:
+            continue
+        seen.add(key)
+        ids.append(key[0])
+        updated.append(_updated_at(record))
+        bodies.append(body)
+        hashes.append(digest)
+    if not ids:
+        return LandResult(received=received, new=0)
+    table = table_name(stream)
+    before = con.execute(f"select count(*) from {table}").fetchone()[0]
+    con.execute(
+        f"""
+        insert or ignore into {table}
+        select id, updated_at, record::json, record_hash, $run_id, now()
+        from (
+            select unnest($ids) as id, unnest($updated) as updated_at,
+                   unnest($bodies) as record, unnest($hashes) as record_hash
+        )
+        """,
+        {"ids": ids, "updated": updated, "bodies": bodies, "hashes": hashes, "run_id": run_id},
+    )
+    after = con.execute(f"select count(*) from {table}").fetchone()[0]
+    return LandResult(received=received, new=after - before)

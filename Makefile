@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint demo bench bench-ingest bench-build bench-writeback clean
+.PHONY: install test lint demo glossary bench bench-ingest bench-build bench-writeback clean
 
 install: $(STAMP)
 
@@ -23,6 +23,10 @@ test: install lint
 
 demo: install
 	$(BIN)/coach demo
+
+# The README's glossary is generated from dbt_project/docs/glossary.md.
+glossary: install
+	$(BIN)/python -m warehouse.glossary --write
 
 clean:
 	rm -rf $(VENV) dbt_project/target dbt_project/logs .pytest_cache .ruff_cache

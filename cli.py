@@ -38,7 +38,9 @@ def emulator() -> None:
 
 @main.command()
 @click.option("--warehouse", "warehouse", metavar="PATH", help="The published warehouse file.")
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Judge as of this date (default: today).")
+@click.option(
+    "--as-of", "as_of", metavar="YYYY-MM-DD", help="Judge as of this date (default: today)."
+)
 @click.option(
     "--target",
     type=click.Choice(["duckdb", "postgres"]),

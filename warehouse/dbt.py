@@ -170,9 +170,7 @@ def build(
         if target == "postgres":
             assert pg is not None
             copy_raw_to_postgres(paths.working, pg)
-        run = run_dbt(
-            "build", paths, target=target, as_of=as_of, full_refresh=full_refresh, pg=pg
-        )
+        run = run_dbt("build", paths, target=target, as_of=as_of, full_refresh=full_refresh, pg=pg)
         if target == "duckdb":
             publish(paths)
     return run

@@ -1,4 +1,4 @@
-"""A small hand-written Intercom workspace, shaped like the 2.11 spec, holding every dirty-data kind.
+"""A small hand-written Intercom workspace shaped like the 2.11 spec, with every dirty-data kind.
 
 Records follow the `contact`, `conversation_list_item`, `admin`, `team` and `data_attribute`
 schemas of /work/shared/intercom-openapi/2.11 (examples in shared/reference/intercom-api.md
@@ -343,7 +343,8 @@ def conversations() -> list[dict[str, Any]]:
             closed="2026-05-01 15:00",
         ),
         # Two versions: open first, then closed (the newest updated_at wins).
-        c("119", [NO_NAME], state="open", created="2026-06-05 14:00", updated_at=unix("2026-06-05 14:30")),
+        c("119", [NO_NAME], state="open", created="2026-06-05 14:00",
+          updated_at=unix("2026-06-05 14:30")),
         c("119", [NO_NAME], created="2026-06-05 14:00", closed="2026-06-05 16:00"),
     ]  # fmt: skip
 

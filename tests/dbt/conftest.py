@@ -96,6 +96,7 @@ def _postgres_or_skip() -> PostgresSettings:
 class PostgresBuilt:
     settings: PostgresSettings
     result: Result
+    working: Path
 
     def rows(self, table: str) -> tuple[list[str], list[tuple]]:
         with connect(self.settings) as pg, pg.cursor() as cur:
@@ -129,7 +130,7 @@ def postgres_built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Postgre
             env=env,
         )
         assert result.exit_code == 0, result.output
-        yield PostgresBuilt(settings, result)
+        yield PostgresBuilt(settings, result, paths.working)
     finally:
         drop_schemas(settings)
 

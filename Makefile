@@ -28,5 +28,9 @@ demo: install
 glossary: install
 	$(BIN)/python -m warehouse.glossary --write
 
+# Full and incremental build times, report query times (writes bench/results.json).
+bench-build: install
+	$(BIN)/python -m bench.build
+
 clean:
 	rm -rf $(VENV) dbt_project/target dbt_project/logs .pytest_cache .ruff_cache

@@ -74,7 +74,9 @@ def _failure_line(command: str, result, log_file: Path) -> str:
     """The readable cause of a failed invocation: the first failing node, and how many failed."""
     where = f"(full log: {log_file})"
     if result.exception is not None:
-        return f"dbt {command} failed: {_one_line(str(result.exception))} {where}"
+        # dbt appends the chain of macros that raised ("> in macro ..."); the cause comes first.
+        cause = [ln for ln in str(result.exception).splitlines() if not ln.lstrip().startswith(">")]
+        return f"dbt {command} failed: {_one_line(' '.join(cause))} {where}"
     outcomes = getattr(result.result, "results", None) or []
     failed = [r for r in outcomes if str(r.status) in _FAILED]
     if not failed:

@@ -109,13 +109,17 @@ def run_dbt(
         raise ConfigError(f"Unknown target {target!r}; use one of {', '.join(TARGETS)}.")
     if target == "postgres" and pg is None:
         raise ConfigError("The postgres target needs PostgreSQL settings (COACH_PG_*).")
-    out = artifacts_dir(paths, target, pg)
+    # dbt resolves a relative target path against the project directory: always absolute.
+    out = artifacts_dir(paths, target, pg).resolve()
     ensure_private_dir(out.parent)
     ensure_private_dir(out)
     dbt_vars: dict[str, str] = {}
     if as_of is not None:
         dbt_vars["as_of"] = as_of.isoformat()
-    env = {"COACH_DBT_DUCKDB_PATH": str(paths.working), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    env = {
+        "COACH_DBT_DUCKDB_PATH": str(paths.working.resolve()),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
     if target == "postgres":
         assert pg is not None
         env.update(pg.dbt_env())

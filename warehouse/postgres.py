@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 
 from warehouse.config import DEFAULT_PG_SCHEMA, PostgresSettings
-from warehouse.errors import CoachError
+from warehouse.errors import CoachError, ConfigError
 from warehouse.files import PRIVATE_FILE
 from warehouse.raw_tables import DELETIONS_TABLE, STREAMS, table_name
 
@@ -62,7 +62,12 @@ _RAW_TABLES = (
 @contextlib.contextmanager
 def connect(settings: PostgresSettings) -> Iterator[object]:
     """A psycopg2 connection (psycopg2 comes with dbt-postgres), committed on success."""
-    import psycopg2
+    try:
+        import psycopg2
+    except ImportError:
+        raise ConfigError(
+            "PostgreSQL support is not installed: pip install 'coach-warehouse[postgres]'."
+        ) from None
 
     try:
         con = psycopg2.connect(

@@ -18,41 +18,45 @@ admins as (
     select * from {{ ref('stg_intercom__admins') }}
 ),
 
+closed as (
+    select
+        *,
+        state = 'closed' as is_closed
+    from conversations
+),
+
 classified as (
     select
-        conversations.conversation_id,
-        conversations.state,
-        conversations.state = 'closed' as is_closed,
-        conversations.created_at,
-        conversations.last_close_at,
+        closed.conversation_id,
+        closed.state,
+        closed.is_closed,
+        closed.created_at,
+        closed.last_close_at,
         {#- Closed: the last close, else creation. Open phone calls count from creation. -#}
-        coalesce(
-            case when conversations.state = 'closed' then conversations.last_close_at end,
-            conversations.created_at
-        ) as session_at,
-        conversations.channel_raw,
+        coalesce(case when closed.is_closed then closed.last_close_at end, closed.created_at) as session_at,
+        closed.channel_raw,
         channels.channel,
-        conversations.service_code_raw,
+        closed.service_code_raw,
         service_codes.service_code,
-        conversations.state = 'closed' and coalesce(channels.is_coaching_channel, false) as is_coaching_session,
-        conversations.state = 'closed' and coalesce(channels.is_call_channel, false) as is_call_session,
-        conversations.state = 'closed' and coalesce(channels.is_call_channel, false)
+        closed.is_closed and coalesce(channels.is_coaching_channel, false) as is_coaching_session,
+        closed.is_closed and coalesce(channels.is_call_channel, false) as is_call_session,
+        closed.is_closed and coalesce(channels.is_call_channel, false)
             and coalesce(service_codes.is_qualifying, false) as is_qualifying_call,
         coalesce(channels.is_phone_channel, false) as is_phone_call,
-        conversations.admin_assignee_id,
-        conversations.first_teammate_id,
+        closed.admin_assignee_id,
+        closed.first_teammate_id,
         coalesce(assignee.admin_id, teammate.admin_id) as coach_id,
         case when assignee.admin_id is not null then assignee.name else teammate.name end as coach_name,
-        conversations.contact_count
-    from conversations
+        closed.contact_count
+    from closed
     left join channels
-        on channels.channel = trim(conversations.channel_raw)
+        on channels.channel = trim(closed.channel_raw)
     left join service_codes
-        on service_codes.service_code = trim(conversations.service_code_raw)
+        on service_codes.service_code = trim(closed.service_code_raw)
     left join admins as assignee
-        on assignee.admin_id = conversations.admin_assignee_id
+        on assignee.admin_id = closed.admin_assignee_id
     left join admins as teammate
-        on teammate.admin_id = conversations.first_teammate_id
+        on teammate.admin_id = closed.first_teammate_id
 ),
 
 dated as (

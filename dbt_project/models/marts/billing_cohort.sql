@@ -14,9 +14,20 @@ call_sessions as (
     where is_call_session
 ),
 
+monthly_calls as (
+    select
+        contact_id,
+        {{ month_start('session_date') }} as month_start,
+        max(session_date) as last_call_date,
+        max(session_at) as last_call_session_at
+    from call_sessions
+    group by contact_id, {{ month_start('session_date') }}
+),
+
 {#- A call session on date d engages its member in every month whose first day is at most
-    at_risk_days after d, starting with d's own month; months are at least 28 days long, so
-    at_risk_days // 28 + 1 following months bound the search. -#}
+    at_risk_days after d, starting with d's own month: per member and month, the latest call
+    decides. Months are at least 28 days long, so at_risk_days // 28 + 1 following months bound
+    the search. -#}
 month_offsets as (
     {%- for offset in range((var('at_risk_days') | int) // 28 + 2) %}
     select {{ offset }} as month_offset
@@ -26,12 +37,12 @@ month_offsets as (
 
 engaged_months as (
     select distinct
-        call_sessions.contact_id,
-        {{ add_months(month_start('call_sessions.session_date'), 'month_offsets.month_offset') }} as month_start
-    from call_sessions
+        monthly_calls.contact_id,
+        {{ add_months('monthly_calls.month_start', 'month_offsets.month_offset') }} as month_start
+    from monthly_calls
     cross join month_offsets
-    where {{ add_months(month_start('call_sessions.session_date'), 'month_offsets.month_offset') }}
-        <= {{ add_days('call_sessions.session_date', var('at_risk_days')) }}
+    where {{ add_months('monthly_calls.month_start', 'month_offsets.month_offset') }}
+        <= {{ add_days('monthly_calls.last_call_date', var('at_risk_days')) }}
 ),
 
 new_participant_months as (
@@ -40,60 +51,78 @@ new_participant_months as (
     where enrolled_date is not null
 ),
 
-cohort_keys as (
-    select contact_id, month_start from engaged_months
-    union
-    select contact_id, month_start from new_participant_months
+cohort_flags as (
+    select contact_id, month_start, true as is_new_participant, false as is_engaged
+    from new_participant_months
+    union all
+    select contact_id, month_start, false as is_new_participant, true as is_engaged
+    from engaged_months
 ),
 
-monthly_last_call as (
+cohort as (
     select
         contact_id,
-        {{ month_start('session_date') }} as month_start,
-        max(session_at) as last_call_session_at
-    from call_sessions
-    group by contact_id, {{ month_start('session_date') }}
+        month_start,
+        {{ dbt.bool_or('is_new_participant') }} as is_new_participant,
+        {{ dbt.bool_or('is_engaged') }} as is_engaged
+    from cohort_flags
+    group by contact_id, month_start
 ),
 
-last_call_by_month_end as (
+{#- The last call session up to each cohort month's end: a running maximum over the member's
+    months, with the months that hold calls interleaved. -#}
+member_months as (
     select
-        cohort_keys.contact_id,
-        cohort_keys.month_start,
-        max(monthly_last_call.last_call_session_at) as last_call_session_at
-    from cohort_keys
-    inner join monthly_last_call
-        on monthly_last_call.contact_id = cohort_keys.contact_id
-        and monthly_last_call.month_start <= cohort_keys.month_start
-    group by cohort_keys.contact_id, cohort_keys.month_start
+        contact_id,
+        month_start,
+        is_new_participant,
+        is_engaged,
+        cast(null as {{ type_timestamptz() }}) as last_call_in_month,
+        true as is_cohort_row
+    from cohort
+    union all
+    select
+        contact_id,
+        month_start,
+        null as is_new_participant,
+        null as is_engaged,
+        last_call_session_at as last_call_in_month,
+        false as is_cohort_row
+    from monthly_calls
+),
+
+with_last_call as (
+    select
+        *,
+        max(last_call_in_month) over (
+            partition by contact_id
+            order by month_start
+            range between unbounded preceding and current row
+        ) as last_call_session_at
+    from member_months
 ),
 
 final as (
     select
-        {{ iso_month('cohort_keys.month_start') }} as month,
-        cohort_keys.month_start,
-        cohort_keys.contact_id,
+        {{ iso_month('with_last_call.month_start') }} as month,
+        with_last_call.month_start,
+        with_last_call.contact_id,
         members.external_id,
         members.name,
         members.email,
         members.employer,
         members.enrolled_date,
-        last_call_by_month_end.last_call_session_at,
-        {{ local_date('last_call_by_month_end.last_call_session_at') }} as last_call_session_date,
-        new_participant_months.contact_id is not null as is_new_participant,
-        engaged_months.contact_id is not null as is_engaged
-    from cohort_keys
+        with_last_call.last_call_session_at,
+        {{ local_date('with_last_call.last_call_session_at') }} as last_call_session_date,
+        with_last_call.is_new_participant,
+        with_last_call.is_engaged
+    from with_last_call
     inner join members
-        on members.contact_id = cohort_keys.contact_id
-    left join new_participant_months
-        on new_participant_months.contact_id = cohort_keys.contact_id
-        and new_participant_months.month_start = cohort_keys.month_start
-    left join engaged_months
-        on engaged_months.contact_id = cohort_keys.contact_id
-        and engaged_months.month_start = cohort_keys.month_start
-    left join last_call_by_month_end
-        on last_call_by_month_end.contact_id = cohort_keys.contact_id
-        and last_call_by_month_end.month_start = cohort_keys.month_start
-    where cohort_keys.month_start <= {{ month_start(as_of_date()) }}
+        on members.contact_id = with_last_call.contact_id
+    where with_last_call.is_cohort_row
+        and with_last_call.month_start <= {{ month_start(as_of_date()) }}
 )
 
+{#- Stored in month order, so that filtering one month reads only that month's blocks. -#}
 select * from final
+order by month_start, contact_id

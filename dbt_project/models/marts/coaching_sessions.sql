@@ -30,4 +30,6 @@ final as (
         on members.contact_id = member_sessions.contact_id
 )
 
+{#- Stored in date order, so that a window or date range reads only its own blocks. -#}
 select * from final
+order by session_date, conversation_id

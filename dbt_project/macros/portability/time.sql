@@ -25,6 +25,11 @@
     cast(extract(epoch from {{ ts }}) as {{ dbt.type_bigint() }})
 {%- endmacro %}
 
+{#- An instant as unix seconds in text: how Intercom's date attributes are written back. -#}
+{% macro unix_seconds_text(ts) -%}
+    cast({{ timestamptz_to_unix(ts) }} as {{ dbt.type_string() }})
+{%- endmacro %}
+
 {#- The calendar date of an instant in a time zone (the program time zone by default). -#}
 {% macro local_date(ts, timezone=none) -%}
     {{ return(adapter.dispatch('local_date', 'coach')(ts, timezone or program_timezone())) }}

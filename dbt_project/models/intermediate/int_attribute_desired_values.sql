@@ -1,48 +1,33 @@
 {#- The maintained attributes' rules (glossary: Maintained attributes): one row per user contact and
     maintained attribute with the desired value in Intercom's encoding (unix seconds for dates,
     text otherwise), or null and the reason there is none. Dirty current values are already null
-    in int_contacts, so they never feed a desired value. -#}
+    in int_members, so they never feed a desired value. -#}
 with
 
-members as (
-    select * from {{ ref('int_contacts') }} where is_user
-),
-
-activity as (
-    select * from {{ ref('int_member_activity') }}
-),
-
-status as (
-    select * from {{ ref('int_engagement_status') }}
+member_facts as (
+    select * from {{ ref('int_members') }}
 ),
 
 referral_programs as (
     select * from {{ ref('referral_programs') }}
 ),
 
-member_facts as (
-    select
-        members.*,
-        activity.first_qualifying_call_at,
-        activity.last_qualifying_call_at,
-        activity.last_phone_call_at,
-        status.engagement_status
-    from members
-    left join activity
-        on activity.contact_id = members.contact_id
-    left join status
-        on status.contact_id = members.contact_id
-),
-
-last_coaching_session as (
+{#- Last Coaching Session and Last Call: the latest instant of their kind; without one there is
+    no desired value (an existing value is never cleared). -#}
+{%- set latest_instant_rules = [
+    ('last_coaching_session', 'Last Coaching Session', 'last_qualifying_call_at', 'no qualifying coaching call'),
+    ('last_call', 'Last Call', 'last_phone_call_at', 'no phone call'),
+] %}
+{%- for cte, attribute, latest, reason in latest_instant_rules %}
+{{ cte }} as (
     select
         contact_id,
-        'Last Coaching Session' as attribute,
-        cast({{ timestamptz_to_unix('last_qualifying_call_at') }} as {{ dbt.type_string() }}) as desired_value,
-        case when last_qualifying_call_at is null then 'no qualifying coaching call' end as no_desired_reason
+        '{{ attribute }}' as attribute,
+        {{ unix_seconds_text(latest) }} as desired_value,
+        case when {{ latest }} is null then '{{ reason }}' end as no_desired_reason
     from member_facts
 ),
-
+{% endfor %}
 first_session_date as (
     select
         contact_id,
@@ -50,22 +35,13 @@ first_session_date as (
         case
             when current_first_session_at is null
                 and (enrolled_date is not null or registration_date is not null)
-                then cast({{ timestamptz_to_unix('first_qualifying_call_at') }} as {{ dbt.type_string() }})
+                then {{ unix_seconds_text('first_qualifying_call_at') }}
         end as desired_value,
         case
             when current_first_session_at is not null then 'already set; First Session Date is never changed'
             when enrolled_date is null and registration_date is null then 'no valid Enrolled Date or Registration Date'
             when first_qualifying_call_at is null then 'no qualifying coaching call'
         end as no_desired_reason
-    from member_facts
-),
-
-last_call as (
-    select
-        contact_id,
-        'Last Call' as attribute,
-        cast({{ timestamptz_to_unix('last_phone_call_at') }} as {{ dbt.type_string() }}) as desired_value,
-        case when last_phone_call_at is null then 'no phone call' end as no_desired_reason
     from member_facts
 ),
 

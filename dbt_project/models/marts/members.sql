@@ -1,50 +1,38 @@
 with
 
 members as (
-    select * from {{ ref('int_contacts') }} where is_user
-),
-
-activity as (
-    select * from {{ ref('int_member_activity') }}
-),
-
-status as (
-    select * from {{ ref('int_engagement_status') }}
+    select * from {{ ref('int_members') }}
 ),
 
 final as (
     select
-        members.contact_id,
-        members.external_id,
-        members.name,
-        members.name_first,
-        members.name_last,
-        members.email,
-        members.employer,
-        members.is_test_employer,
-        members.referral,
-        members.registration_code,
-        members.enrolled_date,
-        members.registration_date,
-        members.date_of_birth,
-        activity.first_qualifying_call_at,
-        activity.last_qualifying_call_at,
-        activity.last_phone_call_at as last_call_at,
-        activity.last_coaching_session_at,
-        activity.last_call_session_at,
-        coalesce(activity.coaching_session_count, 0) as coaching_session_count,
-        activity.last_coach_id,
-        activity.last_coach_name,
-        status.days_since_enrolled,
-        status.days_since_last_qualifying_call,
-        status.engagement_status,
-        status.status_basis,
-        members.created_at
+        contact_id,
+        external_id,
+        name,
+        name_first,
+        name_last,
+        email,
+        employer,
+        is_test_employer,
+        referral,
+        registration_code,
+        enrolled_date,
+        registration_date,
+        date_of_birth,
+        first_qualifying_call_at,
+        last_qualifying_call_at,
+        last_phone_call_at as last_call_at,
+        last_coaching_session_at,
+        last_call_session_at,
+        coaching_session_count,
+        last_coach_id,
+        last_coach_name,
+        days_since_enrolled,
+        days_since_last_qualifying_call,
+        engagement_status,
+        status_basis,
+        created_at
     from members
-    left join activity
-        on activity.contact_id = members.contact_id
-    left join status
-        on status.contact_id = members.contact_id
 )
 
 select * from final

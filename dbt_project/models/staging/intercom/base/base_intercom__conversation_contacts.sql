@@ -1,14 +1,7 @@
 {#- Incremental: the contact lists of conversations parsed since the last build. Rows of an older
     version of a conversation may linger here; stg_intercom__conversation_contacts keeps only the
     rows of each conversation's current version. -#}
-{{
-    config(
-        materialized='incremental',
-        unique_key='conversation_id',
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
-    )
-}}
+{{ config(materialized='incremental', unique_key='conversation_id') }}
 
 with
 

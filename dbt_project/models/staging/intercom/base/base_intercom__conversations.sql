@@ -1,14 +1,7 @@
 {#- Incremental: only conversations landed or deleted since the last build are parsed again; a
     rebuild at millions of conversations reads just the new rows. Deleted conversations stay here
     flagged (`is_deleted`) so that a later deletion notice replaces the row; stg_ filters them. -#}
-{{
-    config(
-        materialized='incremental',
-        unique_key='conversation_id',
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
-    )
-}}
+{{ config(materialized='incremental', unique_key='conversation_id') }}
 
 with
 

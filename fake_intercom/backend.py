@@ -339,8 +339,10 @@ class IntercomBackend:
             value = cursor.sort_value
             if millis and isinstance(value, int):
                 value //= 1000
-            keyset = f" AND ({key}, t.rowid) {compare} (?, ?)"
-            extra = (value, cursor.rowid)
+            # Written so SQLite seeks the (key, rowid) index instead of scanning from the start.
+            bound = "<=" if descending else ">="
+            keyset = f" AND {key} {bound} ? AND ({key} {compare} ? OR t.rowid {compare} ?)"
+            extra = (value, value, cursor.rowid)
             page = cursor.page
         rows = self.store.conn.execute(
             f"SELECT {body_sql}, {key}, t.rowid FROM {table} t WHERE {where}{keyset}"

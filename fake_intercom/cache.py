@@ -57,12 +57,12 @@ def cached_store(size: str, seed: int, now: datetime, directory: Path) -> Store:
             partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
             partial.unlink(missing_ok=True)
             store = Store(partial)
+            os.chmod(partial, PRIVATE_FILE)
             try:
                 generate_workspace(store, size, seed, now)
                 store.conn.execute("PRAGMA optimize")
             finally:
                 store.close()
-            os.chmod(partial, PRIVATE_FILE)
             os.replace(partial, target)
         _remove_stale_copies(directory)
         working = directory / f".working-{os.getpid()}-{uuid.uuid4().hex[:8]}-{target.name}"

@@ -38,7 +38,8 @@ from fake_intercom.store import SEARCH_BODY
 MAX_DEPTH = 2
 MAX_GROUP_ITEMS = 15
 DAY = 86_400
-NULL_SORT_KEY = -(2**63)
+# Sorts missing values first (ascending); small enough to survive the x1000 of a cursor.
+NULL_SORT_KEY = -(2**53)
 SORT_ORDERS = ("ascending", "descending")
 
 STRING, INTEGER, FLOAT, BOOLEAN, DATE = "string", "integer", "float", "boolean", "date"

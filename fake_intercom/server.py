@@ -39,17 +39,29 @@ class _Server(uvicorn.Server):
             self.on_ready(f"http://{host}:{port}")
 
 
-def serve(app: Any, host: str, port: int, on_ready: Callable[[str], None]) -> None:
-    """Serve until interrupted (Ctrl-C / SIGTERM); `on_ready(url)` once the socket listens."""
-    _Server(_config(app, host, port), on_ready).run()
+def bind(host: str, port: int) -> socket.socket:
+    """The listening socket (port 0: the OS picks one). Raises OSError if it cannot bind."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def serve(app: Any, sock: socket.socket, on_ready: Callable[[str], None]) -> None:
+    """Serve on `sock` until interrupted (Ctrl-C / SIGTERM); `on_ready(url)` once listening."""
+    host, port = sock.getsockname()[:2]
+    _Server(_config(app, host, port), on_ready).run(sockets=[sock])
 
 
 @contextlib.contextmanager
 def serve_in_thread(app: Any, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     """Run uvicorn in a background thread; yields the base URL, stops it on exit."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    sock = bind(host, port)
     bound_port = sock.getsockname()[1]
     server = _Server(_config(app, host, bound_port), None)
     thread = threading.Thread(
@@ -68,3 +80,19 @@ def serve_in_thread(app: Any, host: str = "127.0.0.1", port: int = 0) -> Iterato
         server.should_exit = True
         thread.join(timeout=15)
         sock.close()
+
+
+def serve_fake(fake: Any, host: str, port: int, echo: Callable[[str], None]) -> None:
+    """`coach emulator serve`: bind, print one line with the URL, token and counts, serve."""
+    sock = bind(host, port)
+    counts = fake.counts()
+    size = fake.backend.workspace.get("size", "?")
+
+    def ready(url: str) -> None:
+        echo(
+            f"Fake Intercom: workspace {size} ({counts['contacts']:,} contacts, "
+            f"{counts['conversations']:,} conversations, {counts['admins']} admins) at {url} "
+            f"with token {fake.config.token} (Ctrl-C stops it)"
+        )
+
+    serve(fake.app, sock, ready)

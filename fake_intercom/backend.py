@@ -102,6 +102,7 @@ class IntercomBackend:
         self._count_cache: dict[tuple[Any, ...], int] = {}
         self._count_version = -1
         self._id_counter = 0
+        self._admins: dict[str, dict[str, Any]] | None = None
         store.conn.create_function("fi_has_word", 2, has_word, deterministic=True)
 
     # ================================================================ helpers
@@ -148,7 +149,15 @@ class IntercomBackend:
         original = self.store.generated_original("conversations", rowid)
         if original is None:
             return []
-        return history_parts(body if original is True else orjson.loads(original))
+        return history_parts(
+            body if original is True else orjson.loads(original), self._admins_by_id()
+        )
+
+    def _admins_by_id(self) -> dict[str, dict[str, Any]]:
+        if self._admins is None:
+            rows = self.store.conn.execute("SELECT id, body FROM admins").fetchall()
+            self._admins = {admin_id: orjson.loads(body) for admin_id, body in rows}
+        return self._admins
 
     def _admin(self, admin_id: str) -> dict[str, Any]:
         row = self.store.conn.execute(
@@ -756,6 +765,7 @@ class IntercomBackend:
             "type": "user_message",
             "id": message_id,
             "created_at": start,
+            "subject": "",  # required by the 2.11 `message` schema; empty for in-app messages
             "body": text,
             "message_type": "inapp",
             "conversation_id": conversation_id,
@@ -1089,17 +1099,21 @@ def _snooze(conv: dict[str, Any], until: int) -> None:
     conv.update(state="snoozed", open=True, snoozed_until=until)
 
 
-def history_parts(conv: dict[str, Any]) -> list[dict[str, Any]]:
+def history_parts(
+    conv: dict[str, Any], admins: Mapping[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
     """Parts implied by a conversation's own statistics (the generator stores no parts):
-    the first admin reply, the first close, and for reopened ones a reopen and the last close.
-    Parts added through the API are stored and come after these."""
+    the first admin reply, the first close, and for reopened ones a reopen and the last close,
+    written by the first teammate (else the assignee) who is an admin. Parts added through the
+    API are stored and come after these."""
     stats = conv["statistics"]
     parts: list[dict[str, Any]] = []
-    mates = [m["id"] for m in conv["teammates"]["teammates"]]
-    coach = str(conv["admin_assignee_id"]) if conv["admin_assignee_id"] else (mates or [None])[0]
-    if coach is None:
+    candidates = [m["id"] for m in conv["teammates"]["teammates"]]
+    candidates.append(str(conv["admin_assignee_id"]))
+    admin = next((admins[c] for c in candidates if c in admins), None)
+    if admin is None:
         return parts
-    who = {"type": "admin", "id": coach, "name": None, "email": None}
+    who = records.author("admin", admin["id"], admin["name"], admin["email"])
     base = int(conv["id"]) * 1000
 
     def part(kind: str, at: int, text: str | None = None) -> None:

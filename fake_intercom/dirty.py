@@ -48,24 +48,45 @@ DIRTY_KINDS = (
     "orphan_contact_reference",
 )
 
-# Kinds planted on members (chosen per member) and on conversations (chosen per conversation).
-MEMBER_KINDS = (
-    "missing_attribute",
-    "date_as_string",
-    "negative_timestamp",
-    "far_future_timestamp",
-    "unusual_name",
-    "duplicate_looking_member",
-    "orphan_contact_reference",  # the member is deleted; its conversations stay
+# Every (kind, variant) is planted once on the first members and conversations, so each is
+# present in every workspace; after that, kinds are drawn at random at a low rate.
+MEMBER_PLAN: tuple[tuple[str, str | None], ...] = (
+    ("duplicate_looking_member", None),
+    ("missing_attribute", "Enrolled Date"),
+    ("missing_attribute", "Employer"),
+    ("missing_attribute", "Referral"),
+    ("missing_attribute", "name"),
+    ("date_as_string", "Enrolled Date"),
+    ("date_as_string", "Date of Birth"),
+    ("negative_timestamp", "Enrolled Date"),
+    ("negative_timestamp", "Registration Date"),
+    ("far_future_timestamp", "Enrolled Date"),
+    ("far_future_timestamp", "Last Coaching Session"),
+    ("unusual_name", "one word"),
+    ("unusual_name", "unicode"),
+    ("unusual_name", "null"),
+    ("orphan_contact_reference", None),  # the member is deleted; its conversations stay
 )
-CONVERSATION_KINDS = (
-    "unknown_channel",
-    "unknown_service_code",
-    "missing_channel",
-    "conversation_without_contact",
-    "no_coach",
+CONVERSATION_PLAN: tuple[tuple[str, str | None], ...] = (
+    ("unknown_channel", "unknown"),
+    ("unknown_service_code", "unknown"),
+    ("missing_channel", "Channel"),
+    ("missing_channel", "Service Code"),
+    ("conversation_without_contact", None),
+    ("no_coach", "unassigned"),
+    ("no_coach", "not an admin"),
 )
-MISSING_ATTRIBUTES = ("Enrolled Date", "Employer", "Referral", "name")
+
+
+def variants(plan: tuple[tuple[str, str | None], ...]) -> dict[str, list[str | None]]:
+    found: dict[str, list[str | None]] = {}
+    for kind, variant in plan:
+        found.setdefault(kind, []).append(variant)
+    return found
+
+
+MEMBER_VARIANTS = variants(MEMBER_PLAN)
+CONVERSATION_VARIANTS = variants(CONVERSATION_PLAN)
 UNKNOWN_CHANNELS = ("phone", "SMS", "Video")
 PADDED_PHONE = " Phone "
 UNKNOWN_SERVICE_CODES = ("Nutrition 099", "health coaching 001", "DISEASE MANAGEMENT 002")

@@ -212,7 +212,7 @@ class WorkspaceGenerator:
         self.used_ids: set[str] = set()
         self.used_emails: set[str] = set()
         self.external_seq = 100_000
-        self.forced_conversation_kinds = list(dirty.CONVERSATION_KINDS)
+        self.conversation_plan = list(dirty.CONVERSATION_PLAN)
         self.padded_phone_planted = False
         self.previous_member: Member | None = None
         self.long_tail = [self.faker_en.company() for _ in range(max(5, self.size.contacts // 60))]
@@ -221,7 +221,7 @@ class WorkspaceGenerator:
     def generate(self) -> None:
         self._workspace()
         members_total = max(
-            len(FORCED_SITUATIONS) + len(dirty.MEMBER_KINDS) + 2,
+            len(FORCED_SITUATIONS) + len(dirty.MEMBER_PLAN) + 2,
             round(self.size.contacts * (1 - LEAD_SHARE)),
         )
         leads_total = max(3, self.size.contacts - members_total)
@@ -283,6 +283,7 @@ class WorkspaceGenerator:
         ]
         me = self._admin(ids[-1], "Program Manager", [])
         admins += [*self.support, me]
+        self.admins_by_id = {a["id"]: a for a in admins}
         self.store.insert_simple("admins", [(a["id"], a) for a in admins])
         self.team_ids = {"coaching": coaching_team, "support": support_team}
         teams = [
@@ -429,15 +430,21 @@ class WorkspaceGenerator:
 
     def _member(self, index: int) -> Member:
         rng = self.rng
-        forced_kind: str | None = None
+        planted: list[tuple[str, str | None]] = []
         if index < len(FORCED_SITUATIONS):
             situation, enrolled_days, last_days = FORCED_SITUATIONS[index]
         else:
             situation = rng.choices(list(SITUATION_WEIGHTS), list(SITUATION_WEIGHTS.values()))[0]
             enrolled_days = last_days = None
             k = index - len(FORCED_SITUATIONS)
-            if k < len(dirty.MEMBER_KINDS):
-                forced_kind = dirty.MEMBER_KINDS[k]
+            if k < len(dirty.MEMBER_PLAN):
+                planted = [dirty.MEMBER_PLAN[k]]
+            else:
+                planted = [
+                    (kind, rng.choice(options))
+                    for kind, options in dirty.MEMBER_VARIANTS.items()
+                    if rng.random() < DIRTY_RATE / 2
+                ]
         low, high = SITUATIONS[situation][0]
         if enrolled_days is None:
             enrolled_days = rng.randint(low, high)
@@ -480,13 +487,8 @@ class WorkspaceGenerator:
         if rng.random() < 0.10:
             attributes["Eligible Programs"] = rng.choice(OTHER_PROGRAMS)
         member.attributes = attributes
-        kinds = (
-            [forced_kind]
-            if forced_kind
-            else [kind for kind in dirty.MEMBER_KINDS if rng.random() < DIRTY_RATE / 2]
-        )
-        for kind in kinds:
-            self._plant_member(member, kind, index)
+        for kind, variant in planted:
+            self._plant_member(member, kind, variant)
         member.email = self._email(member.name, _email_domain(rng, employer))
         self.previous_member = member
         return member
@@ -498,38 +500,32 @@ class WorkspaceGenerator:
         picked = _weighted(rng, BIG_EMPLOYERS)
         return picked or rng.choice(self.long_tail)
 
-    def _plant_member(self, member: Member, kind: str, index: int) -> None:
+    def _plant_member(self, member: Member, kind: str, variant: str | None) -> None:
         rng, attrs = self.rng, member.attributes
         record_id = member.contact_id
         if kind == "missing_attribute":
-            missing = dirty.MISSING_ATTRIBUTES[index % len(dirty.MISSING_ATTRIBUTES)]
-            if missing == "name":
+            if variant == "name":
                 member.name = None
             else:
-                attrs.pop(missing, None)
-                if missing == "Enrolled Date":
-                    member.enrolled_value = None
-        elif kind == "date_as_string":
-            target = rng.choice(("Enrolled Date", "Registration Date", "Date of Birth"))
-            attrs[target] = dirty.date_as_string(rng, attrs[target])
-            if target == "Enrolled Date":
-                member.enrolled_value = attrs[target]
-        elif kind == "negative_timestamp":
-            target = rng.choice(("Enrolled Date", "Registration Date"))
-            attrs[target] = dirty.negative_timestamp(rng)
-            if target == "Enrolled Date":
-                member.enrolled_value = attrs[target]
+                attrs.pop(variant, None)
+        elif kind in ("date_as_string", "negative_timestamp"):
+            value = attrs[variant]
+            attrs[variant] = (
+                dirty.date_as_string(rng, value)
+                if kind == "date_as_string"
+                else dirty.negative_timestamp(rng)
+            )
         elif kind == "far_future_timestamp":
-            # On Enrolled Date, or on the maintained Last Coaching Session (set after calls).
-            if rng.random() < 0.5:
-                attrs["Enrolled Date"] = member.enrolled_value = dirty.far_future_timestamp(rng)
-            else:
+            if variant == "Enrolled Date":
+                attrs[variant] = dirty.far_future_timestamp(rng)
+            else:  # the maintained Last Coaching Session, set once the calls are known
                 attrs["_far_future_last_session"] = True
         elif kind == "unusual_name":
-            choice = index % 3
-            member.name = (rng.choice(dirty.ONE_WORD_NAMES), rng.choice(dirty.UNICODE_NAMES), None)[
-                choice
-            ]
+            member.name = {
+                "one word": rng.choice(dirty.ONE_WORD_NAMES),
+                "unicode": rng.choice(dirty.UNICODE_NAMES),
+                "null": None,
+            }[variant]
         elif kind == "duplicate_looking_member":
             twin = self.previous_member
             if twin is None or twin.name is None:
@@ -539,6 +535,7 @@ class WorkspaceGenerator:
             self.manifest_dirty[kind].append(twin.contact_id)
         elif kind == "orphan_contact_reference":
             member.live = 0
+        member.enrolled_value = attrs.get("Enrolled Date")
         member.kinds.append(kind)
         if kind != "orphan_contact_reference":
             self.manifest_dirty[kind].append(record_id)
@@ -799,7 +796,7 @@ class WorkspaceGenerator:
             if initiated_by_admin
             else {"type": "conversation", "created_at": created, "url": None},
         )
-        conv["statistics"]["count_conversation_parts"] = len(history_parts(conv))
+        conv["statistics"]["count_conversation_parts"] = len(history_parts(conv, self.admins_by_id))
         self.conversations.append(conv)
         return conv
 
@@ -811,25 +808,26 @@ class WorkspaceGenerator:
 
     def _plant_conversation(self, conv: dict[str, Any], rng: random.Random) -> None:
         """Dirty kinds on a conversation that is not a qualifying call (so no situation moves)."""
-        if self.forced_conversation_kinds:
-            kind: str | None = self.forced_conversation_kinds.pop(0)
+        if self.conversation_plan:
+            kind, variant = self.conversation_plan.pop(0)
         else:
             kind = next(
-                (k for k in dirty.CONVERSATION_KINDS if rng.random() < DIRTY_RATE / 2), None
+                (k for k in dirty.CONVERSATION_VARIANTS if rng.random() < DIRTY_RATE / 2), ""
             )
-        if kind is None:
-            return
+            if not kind:
+                return
+            variant = rng.choice(dirty.CONVERSATION_VARIANTS[kind])
         attrs = conv["custom_attributes"]
         if kind == "unknown_channel":
             attrs["Channel"] = rng.choice(dirty.UNKNOWN_CHANNELS)
         elif kind == "unknown_service_code":
             attrs["Service Code"] = rng.choice(dirty.UNKNOWN_SERVICE_CODES)
         elif kind == "missing_channel":
-            attrs.pop("Channel" if rng.random() < 0.5 else "Service Code", None)
+            attrs.pop(variant, None)
         elif kind == "conversation_without_contact":
             conv["contacts"]["contacts"] = []
         elif kind == "no_coach":
-            if rng.random() < 0.5:
+            if variant == "unassigned":
                 conv["admin_assignee_id"] = None
                 conv["team_assignee_id"] = None
                 conv["teammates"]["teammates"] = []
@@ -841,7 +839,9 @@ class WorkspaceGenerator:
                 )
             else:
                 conv["admin_assignee_id"] = dirty.NOT_AN_ADMIN_ID
-            conv["statistics"]["count_conversation_parts"] = len(history_parts(conv))
+            conv["statistics"]["count_conversation_parts"] = len(
+                history_parts(conv, self.admins_by_id)
+            )
         self.manifest_dirty[kind].append(conv["id"])
 
     def _track(self, conv: dict[str, Any], by_id: dict[str, Member]) -> None:

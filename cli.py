@@ -112,6 +112,8 @@ def emulator_serve(
     with FakeIntercom.create(workspace, seed, now, config, cache=cache_dir) as fake:
         try:
             serve_fake(fake, host, port, click.echo)
+        except KeyboardInterrupt:  # Ctrl-C is how it is meant to stop
+            click.echo("Fake Intercom stopped.", err=True)
         except OSError as exc:
             raise CoachError(f"Cannot listen on {host}:{port}: {exc.strerror or exc}.") from None
 

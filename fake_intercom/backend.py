@@ -1014,8 +1014,9 @@ class IntercomBackend:
             yield from self.data_attributes()["data"]
             return
         if stream == "manifest":
-            with self.lock:
-                yield self.store.meta_json("manifest", {})
+            with self.lock:  # never yield while holding the lock: a consumer may switch threads
+                manifest = self.store.meta_json("manifest", {})
+            yield manifest
             return
         table, where, columns = {
             "contacts": ("contacts", "live = 1", "body"),

@@ -65,11 +65,11 @@ class Api:
     def search(self, what: str, query: Any, **extra: Any) -> httpx.Response:
         return self.post(f"/{what}/search", json={"query": query, **extra})
 
-    def search_ids(self, what: str, query: Any, **extra: Any) -> set[str]:
+    def search_ids(self, what: str, query: Any, per_page: int = 150, **extra: Any) -> set[str]:
         """Every id a search returns, following cursors to the end."""
         key = "data" if what == "contacts" else "conversations"
         ids: set[str] = set()
-        pagination: dict[str, Any] = {"per_page": 150}
+        pagination: dict[str, Any] = {"per_page": per_page}
         while True:
             body = self.ok(
                 "POST", f"/{what}/search", json={"query": query, "pagination": pagination, **extra}
@@ -78,7 +78,7 @@ class Api:
             nxt = body["pages"].get("next")
             if not nxt:
                 return ids
-            pagination = {"per_page": 150, "starting_after": nxt["starting_after"]}
+            pagination = {"per_page": per_page, "starting_after": nxt["starting_after"]}
 
     def close(self) -> None:
         self.loop.run_until_complete(self.client.aclose())

@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import json
 import os
-import re
 import resource
 import subprocess
 import sys
@@ -29,39 +28,18 @@ import httpx
 import orjson
 import psutil
 
+from fake_intercom.server import spawn
+
 ROOT = Path(__file__).resolve().parents[1]
-COACH = str(Path(sys.executable).with_name("coach"))
 HEADERS = {"Authorization": "Bearer demo-token", "Intercom-Version": "2.11"}
 
 
 def start_server(workspace: str, extra: list[str]) -> tuple[subprocess.Popen, str, float]:
     started = time.monotonic()
-    proc = subprocess.Popen(
-        [
-            COACH,
-            "emulator",
-            "serve",
-            "--port",
-            "0",
-            "--workspace",
-            workspace,
-            "--now",
-            "2026-06-15",
-            "--rate-limit",
-            "0",
-            *extra,
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        cwd=ROOT,
+    proc, url, _ = spawn(
+        ["--workspace", workspace, "--now", "2026-06-15", "--rate-limit", "0", *extra], cwd=ROOT
     )
-    line = proc.stdout.readline()
-    match = re.search(r"at (http://\S+)", line)
-    if not match:
-        proc.kill()
-        raise SystemExit(f"the fake did not start: {line!r}")
-    return proc, match.group(1), started
+    return proc, url, started
 
 
 def time_to_first_response() -> float:

@@ -9,6 +9,8 @@ workspace is never modified.
 from __future__ import annotations
 
 import contextlib
+import functools
+import hashlib
 import os
 import shutil
 import uuid
@@ -31,9 +33,31 @@ def cache_dir(override: str | os.PathLike[str] | None = None) -> Path:
     return path
 
 
+# The modules whose code decides what a generated workspace holds.
+_GENERATOR_SOURCES = ("generator.py", "dirty.py", "records.py", "store.py", "backend.py")
+
+
+@functools.cache
+def generator_version() -> str:
+    """GENERATOR_VERSION plus a digest of the generator's sources, so a code change can never
+    serve a stale cached workspace."""
+    digest = hashlib.blake2b(digest_size=4)
+    for name in _GENERATOR_SOURCES:
+        digest.update((Path(__file__).parent / name).read_bytes())
+    return f"g{GENERATOR_VERSION}.{digest.hexdigest()}"
+
+
 def cache_file(directory: Path, size: str, seed: int, now: datetime) -> Path:
     day = anchor_of(now).date().isoformat()
-    return directory / f"{size}-seed{seed}-{day}-g{GENERATOR_VERSION}.sqlite"
+    return directory / f"{size}-seed{seed}-{day}-{generator_version()}.sqlite"
+
+
+def _remove_other_versions(target: Path) -> None:
+    """Cached files of the same workspace made by other generator code."""
+    prefix = target.name.rsplit("-g", 1)[0] + "-g"
+    for path in target.parent.glob(prefix + "*.sqlite"):
+        if path != target:
+            path.unlink(missing_ok=True)
 
 
 def _remove_stale_copies(directory: Path) -> None:
@@ -64,6 +88,7 @@ def cached_store(size: str, seed: int, now: datetime, directory: Path) -> Store:
             finally:
                 store.close()
             os.replace(partial, target)
+            _remove_other_versions(target)
         _remove_stale_copies(directory)
         working = directory / f".working-{os.getpid()}-{uuid.uuid4().hex[:8]}-{target.name}"
         shutil.copyfile(target, working)

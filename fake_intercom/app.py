@@ -156,6 +156,10 @@ class Stats:
             self.unauthorized = 0
             self.versions: Counter[str] = Counter()
 
+    def count_rate_limited(self) -> None:
+        with self._lock:
+            self.rate_limited += 1
+
     def record(self, endpoint: str, outcome: str, version: str | None) -> None:
         with self._lock:
             self.requests += 1
@@ -295,7 +299,7 @@ class EmulatorApp:
             for hook in list(self.hooks):
                 hook(info)
             if not decision.allowed:
-                self.stats.rate_limited += 1
+                self.stats.count_rate_limited()
                 await error_response(decision.error(), limit_headers)(scope, receive, send_counted)
                 return
             body = await _read_body(receive)

@@ -160,12 +160,10 @@ class IntercomBackend:
         return self._admins
 
     def _admin(self, admin_id: str) -> dict[str, Any]:
-        row = self.store.conn.execute(
-            "SELECT body FROM admins WHERE id = ?", (admin_id,)
-        ).fetchone()
-        if row is None:
+        admin = self._admins_by_id().get(admin_id)
+        if admin is None:
             raise ApiError(404, "not_found", "Admin Not Found", "admin_id")
-        return orjson.loads(row[0])
+        return admin
 
     def _new_contact_id(self, created_at: int) -> str:
         while True:
@@ -1075,39 +1073,46 @@ def _snooze(conv: dict[str, Any], until: int) -> None:
     conv.update(state="snoozed", open=True, snoozed_until=until)
 
 
-def history_parts(
+def history_events(
     conv: dict[str, Any], admins: Mapping[str, dict[str, Any]]
-) -> list[dict[str, Any]]:
-    """Parts implied by a conversation's own statistics (the generator stores no parts):
+) -> tuple[dict[str, Any] | None, list[tuple[str, int, str | None]]]:
+    """What a conversation's own statistics imply happened (the generator stores no parts):
     the first admin reply, the first close, and for reopened ones a reopen and the last close,
-    written by the first teammate (else the assignee) who is an admin. Parts added through the
-    API are stored and come after these."""
-    stats = conv["statistics"]
-    parts: list[dict[str, Any]] = []
+    by the first teammate (else the assignee) who is an admin: (that admin, [(kind, at, body)])."""
     candidates = [m["id"] for m in conv["teammates"]["teammates"]]
     candidates.append(str(conv["admin_assignee_id"]))
     admin = next((admins[c] for c in candidates if c in admins), None)
     if admin is None:
-        return parts
-    who = records.author("admin", admin["id"], admin["name"], admin["email"])
-    base = int(conv["id"]) * 1000
-
-    def part(kind: str, at: int, text: str | None = None) -> None:
-        parts.append(
-            records.conversation_part(
-                part_id=str(base + len(parts) + 1),
-                part_type=kind,
-                created_at=at,
-                part_author=dict(who),
-                body=text,
-            )
-        )
-
+        return None, []
+    stats = conv["statistics"]
+    events: list[tuple[str, int, str | None]] = []
     if stats["first_admin_reply_at"] and conv["source"]["delivered_as"] != "admin_initiated":
-        part("comment", stats["first_admin_reply_at"], "<p>Thanks, I will follow up.</p>")
+        events.append(
+            ("comment", stats["first_admin_reply_at"], "<p>Thanks, I will follow up.</p>")
+        )
     if stats["first_close_at"]:
-        part("close", stats["first_close_at"])
+        events.append(("close", stats["first_close_at"], None))
         if stats["count_reopens"] and stats["last_close_at"] != stats["first_close_at"]:
-            part("open", (stats["first_close_at"] + stats["last_close_at"]) // 2)
-            part("close", stats["last_close_at"])
-    return parts
+            events.append(("open", (stats["first_close_at"] + stats["last_close_at"]) // 2, None))
+            events.append(("close", stats["last_close_at"], None))
+    return admin, events
+
+
+def history_parts(
+    conv: dict[str, Any], admins: Mapping[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The parts of `history_events`; parts added through the API are stored and follow them."""
+    admin, events = history_events(conv, admins)
+    if admin is None:
+        return []
+    base = int(conv["id"]) * 1000
+    return [
+        records.conversation_part(
+            part_id=str(base + n),
+            part_type=kind,
+            created_at=at,
+            part_author=records.author("admin", admin["id"], admin["name"], admin["email"]),
+            body=text,
+        )
+        for n, (kind, at, text) in enumerate(events, start=1)
+    ]

@@ -43,7 +43,7 @@ from zoneinfo import ZoneInfo
 from faker import Faker
 
 from fake_intercom import dirty, records
-from fake_intercom.backend import CONVERSATION_ID_BASE, SOURCE_ID_BASE, history_parts
+from fake_intercom.backend import CONVERSATION_ID_BASE, SOURCE_ID_BASE, history_events
 from fake_intercom.store import Store
 
 GENERATOR_VERSION = 1
@@ -409,12 +409,10 @@ class WorkspaceGenerator:
             k = index - len(FORCED_SITUATIONS)
             if k < len(dirty.MEMBER_PLAN):
                 planted = [dirty.MEMBER_PLAN[k]]
-            else:
-                planted = [
-                    (kind, rng.choice(options))
-                    for kind, options in dirty.MEMBER_VARIANTS.items()
-                    if rng.random() < DIRTY_RATE / 2
-                ]
+            elif rng.random() < DIRTY_RATE * len(dirty.MEMBER_VARIANTS) / 2:
+                # at most one kind per member, so kinds never undo each other
+                kind = rng.choice(list(dirty.MEMBER_VARIANTS))
+                planted = [(kind, rng.choice(dirty.MEMBER_VARIANTS[kind]))]
         low, high = SITUATIONS[situation][0]
         if enrolled_days is None:
             enrolled_days = rng.randint(low, high)
@@ -766,9 +764,15 @@ class WorkspaceGenerator:
             if initiated_by_admin
             else {"type": "conversation", "created_at": created, "url": None},
         )
-        conv["statistics"]["count_conversation_parts"] = len(history_parts(conv, self.admins_by_id))
+        conv["statistics"]["count_conversation_parts"] = len(
+            history_events(conv, self.admins_by_id)[1]
+        )
         self.conversations.append(conv)
         return conv
+
+    def _count_parts(self, conv: dict[str, Any]) -> None:
+        events = history_events(conv, self.admins_by_id)[1]
+        conv["statistics"]["count_conversation_parts"] = len(events)
 
     def _team_for(self, coach: dict[str, Any] | None) -> int | None:
         if coach is None or self.rng.random() < 0.3:
@@ -809,9 +813,7 @@ class WorkspaceGenerator:
                 )
             else:
                 conv["admin_assignee_id"] = dirty.NOT_AN_ADMIN_ID
-            conv["statistics"]["count_conversation_parts"] = len(
-                history_parts(conv, self.admins_by_id)
-            )
+            self._count_parts(conv)
         self.manifest_dirty[kind].append(conv["id"])
 
     def _track(self, conv: dict[str, Any], by_id: dict[str, Member]) -> None:

@@ -1,6 +1,6 @@
 """Benchmark of the fake Intercom itself (not of our product): how fast it serves.
 
-Measures, and writes as JSON (default bench/work/fake_intercom.json):
+Measures, and writes as JSON (default bench/work/emulator_speed.json):
 * time from `coach emulator serve --workspace demo` starting to its first answered request;
 * requests/s of 150-record conversation-search pages with N concurrent clients paging their
   own updated_at slices, against `coach emulator serve` in its own process, no latency and no
@@ -8,7 +8,7 @@ Measures, and writes as JSON (default bench/work/fake_intercom.json):
   usually the bottleneck, so CPU per request is what says how much load the server can carry);
 * optionally the generation time and peak RSS of a workspace size (`--generate medium`).
 
-    .venv/bin/python bench/fake_intercom.py --workspace medium --clients 16 --seconds 20
+    .venv/bin/python bench/emulator_speed.py --workspace medium --clients 16 --seconds 20
 """
 
 from __future__ import annotations
@@ -145,7 +145,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--generate", action="append", default=[])
-    parser.add_argument("--out", default=str(ROOT / "bench/work/fake_intercom.json"))
+    parser.add_argument("--out", default=str(ROOT / "bench/work/emulator_speed.json"))
     args = parser.parse_args()
     results: dict = {
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -240,33 +240,32 @@ class EmulatorApp:
         if scope["type"] != "http":
             return
         if scope["path"].startswith("/_emulator/"):
-            await self._dispatch(self.control, scope, receive, send, control=True)
+            await self._dispatch(self._find(self.control, scope), scope, receive, send)
             return
         await self._api(scope, receive, send)
 
-    async def _dispatch(
-        self,
-        routes: list[Route],
-        scope: dict,
-        receive: Callable,
-        send: Callable,
-        *,
-        control: bool = False,
-    ) -> None:
+    @staticmethod
+    def _find(routes: list[Route], scope: dict) -> tuple[Route, dict] | None:
         for route in routes:
             match, child = route.matches(scope)
             if match == Match.FULL:
-                scope.update(child)
-                await route.handle(scope, receive, send)
-                return
-        # Intercom answers unknown paths and unsupported methods alike with a 404.
-        await error_response(resource_not_found())(scope, receive, send)
+                return route, child
+        return None
 
-    def _template(self, scope: dict) -> str:
-        for route in self.routes:
-            if route.matches(scope)[0] == Match.FULL:
-                return route.path
-        return "(unknown)"
+    async def _dispatch(
+        self,
+        found: tuple[Route, dict] | None,
+        scope: dict,
+        receive: Callable,
+        send: Callable,
+    ) -> None:
+        if found is None:
+            # Intercom answers unknown paths and unsupported methods alike with a 404.
+            await error_response(resource_not_found())(scope, receive, send)
+            return
+        route, child = found
+        scope.update(child)
+        await route.handle(scope, receive, send)
 
     def _authorized(self, headers: Headers) -> bool:
         scheme, _, token = headers.get("authorization", "").partition(" ")
@@ -277,7 +276,9 @@ class EmulatorApp:
     async def _api(self, scope: dict, receive: Callable, send: Callable) -> None:
         config = self.config
         method, path = scope["method"], scope["path"]
-        endpoint = f"{method} {self._template(scope)}"
+        found = self._find(self.routes, scope)
+        template = found[0].path if found else "(unknown)"
+        endpoint = f"{method} {template}"
         headers = Headers(scope=scope)
         outcome = "no response"
 
@@ -295,7 +296,7 @@ class EmulatorApp:
             decision = self.limiter.hit()
             limit_headers = decision.headers()
             self._authenticated += 1
-            info = RequestInfo(method, endpoint.split(" ", 1)[1], path, self._authenticated)
+            info = RequestInfo(method, template, path, self._authenticated)
             for hook in list(self.hooks):
                 hook(info)
             if not decision.allowed:
@@ -334,7 +335,7 @@ class EmulatorApp:
             replay = _replay(body, receive)
             if fault in ("timeout", "truncated"):
                 captured = _Captured()
-                await self._dispatch(self.routes, scope, replay, captured.send)
+                await self._dispatch(found, scope, replay, captured.send)
                 if fault == "truncated" and captured.start.get("status") == 200:
                     outcome = "truncated"
                     await captured.send_truncated(send, limit_headers)
@@ -347,9 +348,7 @@ class EmulatorApp:
                     with contextlib.suppress(Exception):
                         await captured.send_whole(send, limit_headers)
                 return
-            await self._dispatch(
-                self.routes, scope, replay, _with_headers(send_counted, limit_headers)
-            )
+            await self._dispatch(found, scope, replay, _with_headers(send_counted, limit_headers))
         finally:
             self.stats.record(endpoint, outcome, headers.get("intercom-version"))
 

@@ -29,11 +29,10 @@ from fake_intercom.errors import (
     resource_not_found,
 )
 from fake_intercom.pagination import decode_cursor, encode_cursor, pages_object, per_page
+from fake_intercom.records import CONVERSATION_ID_BASE, SOURCE_ID_BASE, history_parts
 from fake_intercom.search import CONTACTS, CONVERSATIONS, DATE, SearchModel, has_word
 from fake_intercom.store import SEARCH_BODY, Store
 
-CONVERSATION_ID_BASE = 100_000_000_000
-SOURCE_ID_BASE = 400_000_000_000
 DEFAULT_PER_PAGE = {"list_contacts": 10, "search_contacts": 50, "conversations": 20}
 STRING_VALUE_MAX = 255
 _ATTRIBUTE_NAME = re.compile(r"^[\w\s$€£¥\-]+$")
@@ -1071,48 +1070,3 @@ def _reopen(conv: dict[str, Any]) -> None:
 
 def _snooze(conv: dict[str, Any], until: int) -> None:
     conv.update(state="snoozed", open=True, snoozed_until=until)
-
-
-def history_events(
-    conv: dict[str, Any], admins: Mapping[str, dict[str, Any]]
-) -> tuple[dict[str, Any] | None, list[tuple[str, int, str | None]]]:
-    """What a conversation's own statistics imply happened (the generator stores no parts):
-    the first admin reply, the first close, and for reopened ones a reopen and the last close,
-    by the first teammate (else the assignee) who is an admin: (that admin, [(kind, at, body)])."""
-    candidates = [m["id"] for m in conv["teammates"]["teammates"]]
-    candidates.append(str(conv["admin_assignee_id"]))
-    admin = next((admins[c] for c in candidates if c in admins), None)
-    if admin is None:
-        return None, []
-    stats = conv["statistics"]
-    events: list[tuple[str, int, str | None]] = []
-    if stats["first_admin_reply_at"] and conv["source"]["delivered_as"] != "admin_initiated":
-        events.append(
-            ("comment", stats["first_admin_reply_at"], "<p>Thanks, I will follow up.</p>")
-        )
-    if stats["first_close_at"]:
-        events.append(("close", stats["first_close_at"], None))
-        if stats["count_reopens"] and stats["last_close_at"] != stats["first_close_at"]:
-            events.append(("open", (stats["first_close_at"] + stats["last_close_at"]) // 2, None))
-            events.append(("close", stats["last_close_at"], None))
-    return admin, events
-
-
-def history_parts(
-    conv: dict[str, Any], admins: Mapping[str, dict[str, Any]]
-) -> list[dict[str, Any]]:
-    """The parts of `history_events`; parts added through the API are stored and follow them."""
-    admin, events = history_events(conv, admins)
-    if admin is None:
-        return []
-    base = int(conv["id"]) * 1000
-    return [
-        records.conversation_part(
-            part_id=str(base + n),
-            part_type=kind,
-            created_at=at,
-            part_author=records.author("admin", admin["id"], admin["name"], admin["email"]),
-            body=text,
-        )
-        for n, (kind, at, text) in enumerate(events, start=1)
-    ]

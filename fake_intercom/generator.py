@@ -43,7 +43,7 @@ from zoneinfo import ZoneInfo
 from faker import Faker
 
 from fake_intercom import dirty, records
-from fake_intercom.backend import CONVERSATION_ID_BASE, SOURCE_ID_BASE, history_events
+from fake_intercom.records import CONVERSATION_ID_BASE, SOURCE_ID_BASE, history_events
 from fake_intercom.store import Store
 
 GENERATOR_VERSION = 1

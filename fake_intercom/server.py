@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -58,9 +59,17 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 def serve(app: Any, sock: socket.socket, on_ready: Callable[[str], None]) -> None:
-    """Serve on `sock` until interrupted (Ctrl-C / SIGTERM); `on_ready(url)` once listening."""
+    """Serve on `sock` until interrupted; `on_ready(url)` once listening.
+
+    uvicorn shuts down gracefully on SIGINT or SIGTERM and then re-raises the signal. SIGTERM
+    is turned into KeyboardInterrupt here, like Ctrl-C, so callers' cleanup (the fake's private
+    copy of a cached workspace) runs either way."""
     host, port = sock.getsockname()[:2]
-    _Server(_config(app, host, port), on_ready).run(sockets=[sock])
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        _Server(_config(app, host, port), on_ready).run(sockets=[sock])
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @contextlib.contextmanager

@@ -20,7 +20,8 @@ from fake_intercom.server import spawn
 from tests.fake_intercom.conftest import NOW
 
 
-def test_serve_starts_and_answers_on_loopback(tmp_path):
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_serve_starts_answers_and_stops_cleanly(tmp_path, stop):
     proc, url, line = spawn(
         ["--workspace", "tiny", "--token", "t-1", "--now", "2026-06-15", "--rate-limit", "100"],
         cwd=tmp_path,
@@ -38,10 +39,10 @@ def test_serve_starts_and_answers_on_loopback(tmp_path):
         assert response.headers["x-ratelimit-limit"] == "100"
         assert httpx.get(url + "/contacts").status_code == 401
     finally:
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(stop)
         _, err = proc.communicate(timeout=20)
     assert proc.returncode == 0, err
-    assert "Traceback" not in err
+    assert "Traceback" not in err and "stopped" in err
 
 
 @pytest.mark.parametrize(
@@ -104,10 +105,15 @@ def test_workspace_cache(tmp_path, monkeypatch):
     cached_store("tiny", 5, NOW, directory).close()
     assert target.exists() and not older.exists()
     # a copy left behind by a dead process is cleaned up on the next start
-    stale = directory / f".working-{2**22 + 12345}-dead-{target.name}"
-    stale.write_bytes(b"")
+    dead = 2**22 + 12345  # above Linux's pid_max: no such process
+    stale = [
+        directory / f".working-{dead}-x-{target.name}",
+        directory / f".{target.name}.{dead}.partial",
+    ]
+    for path in stale:
+        path.write_bytes(b"")
     cached_store("tiny", 5, NOW, directory).close()
-    assert not stale.exists()
+    assert not any(path.exists() for path in stale)
 
 
 def test_cached_workspace_serves_and_resets_like_a_fresh_one(tmp_path, monkeypatch):

@@ -88,6 +88,8 @@ def _failure_line(command: str, result, log_file: Path) -> str:
         message = message.strip().splitlines()[0]
     elif first.failures:
         message = f"{first.failures} failing row(s): {message}"
+    if "out of sync" in message:  # an incremental model whose columns changed in an upgrade
+        message += " Run `coach build --full-refresh` once."
     more = f" and {len(failed) - 1} more failed" if len(failed) > 1 else ""
     return f"dbt {command} failed: {kind} {first.node.name}: {_one_line(message)}{more} {where}"
 

@@ -67,10 +67,6 @@
     {{ return((day - modules.datetime.datetime(1970, 1, 1)).total_seconds() | int) }}
 {%- endmacro %}
 
-{% macro timestamp_valid_from_seconds() -%}
-    {{ _unix_seconds_of('timestamp_valid_from') }}
-{%- endmacro %}
-
 {% macro timestamp_valid_before_seconds() -%}
     {{ _unix_seconds_of('timestamp_valid_before') }}
 {%- endmacro %}

@@ -156,7 +156,7 @@ def test_data_quality_lists_every_dirty_kind(marts):
     assert {
         ("date_as_string", DIRTY, "Enrolled Date"),
         ("date_as_string", UNICODE, "Enrolled Date"),
-        ("negative_timestamp", DIRTY, "Date of Birth"),
+        ("negative_timestamp", DIRTY, "Registration Date"),
         ("far_future_timestamp", DIRTY, "Last Call"),
         ("missing_attribute", NO_ENROLMENT, "Enrolled Date"),
         ("missing_attribute", NO_NAME, "name"),
@@ -257,7 +257,7 @@ def test_engagement_export(marts):
     assert rows["1002"][:2] == ("Ben", "Jr")  # middle word dropped, spaces collapsed
     assert rows["1007"][:2] == ("Zoë", "Ağaoğlu-Nguyễn")
     assert rows["1008"][:2] == ("Cher", None)
-    assert rows["1006"][2] is None  # negative Date of Birth is dirty: no date
+    assert rows["1006"][2] == "1955-06-27"  # a Date of Birth before 1970 is negative, and valid
 
 
 def test_history_holds_the_as_of_date(marts):

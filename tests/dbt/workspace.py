@@ -216,7 +216,8 @@ def contacts() -> list[dict[str, Any]]:
             "Finn Gray",
             {
                 enrolled: "2025-03-04",
-                "Date of Birth": -DAY,
+                "Registration Date": -DAY,
+                "Date of Birth": unix("1955-06-27 00:00"),  # before 1970: negative, and valid
                 "Last Call": unix("2100-06-01 00:00"),
                 "Employer": "Initech",
                 "Referral": "Web",

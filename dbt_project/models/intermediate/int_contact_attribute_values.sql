@@ -23,6 +23,8 @@ contact_values as (
         expected.value_kind,
         expected.is_maintained,
         expected.is_expected,
+        expected.earliest_valid_date,
+        {{ timestamptz_to_unix('cast(expected.earliest_valid_date as ' ~ dbt.type_timestamp() ~ ')') }} as earliest_valid_seconds,
         received.value_json_kind,
         received.value_text,
         case
@@ -44,9 +46,9 @@ classified as (
             when value_json_kind = 'string' and trim(value_text) = '' then 'missing'
             when data_type = 'date' and value_json_kind = 'string' then 'date_as_string'
             when data_type = 'date' and value_integer is null then 'wrong_type'
-            when data_type = 'date' and value_integer < 0 then 'negative_timestamp'
             when data_type = 'date' and value_integer >= {{ timestamp_valid_before_seconds() }} then 'far_future_timestamp'
-            when data_type = 'date' and value_integer < {{ timestamp_valid_from_seconds() }} then 'timestamp_out_of_range'
+            when data_type = 'date' and value_integer < earliest_valid_seconds and value_integer < 0 then 'negative_timestamp'
+            when data_type = 'date' and value_integer < earliest_valid_seconds then 'timestamp_out_of_range'
             when data_type = 'string' and value_json_kind <> 'string' then 'wrong_type'
             else 'valid'
         end as value_status
@@ -71,7 +73,7 @@ typed as (
             when 'wrong_type' then attribute || ' holds a ' || value_json_kind || ' (' || value_text || ') where Intercom keeps a ' || data_type
             when 'negative_timestamp' then attribute || ' holds a negative timestamp (' || value_text || ')'
             when 'far_future_timestamp' then attribute || ' holds a timestamp on or after {{ var("timestamp_valid_before") }} (' || value_text || ')'
-            when 'timestamp_out_of_range' then attribute || ' holds a timestamp before {{ var("timestamp_valid_from") }} (' || value_text || ')'
+            when 'timestamp_out_of_range' then attribute || ' holds a timestamp before ' || {{ iso_date('earliest_valid_date') }} || ' (' || value_text || ')'
         end as invalid_reason,
         case when value_status = 'valid' and data_type = 'date' then value_integer end as value_seconds,
         case

@@ -45,6 +45,7 @@ classified as (
         coalesce(channels.is_phone_channel, false) as is_phone_call,
         closed.admin_assignee_id,
         closed.first_teammate_id,
+        closed.admin_assignee_id is not null and assignee.admin_id is null as has_unknown_assignee,
         coalesce(assignee.admin_id, teammate.admin_id) as coach_id,
         case when assignee.admin_id is not null then assignee.name else teammate.name end as coach_name,
         closed.contact_count

@@ -131,7 +131,7 @@ conversation_issues as (
         ("missing_channel", "Service Code", "service_code_raw", "service_code_raw is null or trim(service_code_raw) = ''", "'conversation has no Service Code'"),
         ("unknown_service_code", "Service Code", "service_code_raw", "trim(service_code_raw) <> '' and service_code is null", "'Service Code ''' || service_code_raw || ''' is not in the service_codes seed (exact match after trimming)'"),
         ("conversation_without_contact", "contacts", "cast(contact_count as " ~ dbt.type_string() ~ ")", "contact_count = 0", "'conversation lists no contact; nobody gets credit for it'"),
-        ("no_coach", "admin_assignee_id", "admin_assignee_id", "is_coaching_session and coach_id is null", "case when admin_assignee_id is null and first_teammate_id is null then 'coaching session with no admin assignee and no teammates' else 'coaching session whose assignee and first teammate are not admins' end"),
+        ("no_coach", "admin_assignee_id", "admin_assignee_id", "(is_coaching_session and coach_id is null) or has_unknown_assignee", "case when coach_id is not null then 'admin assignee ' || admin_assignee_id || ' is not an admin; the first teammate is the coach' when admin_assignee_id is null and first_teammate_id is null then 'coaching session with no admin assignee and no teammates' else 'coaching session whose assignee and first teammate are not admins' end"),
     ] -%}
     {%- for kind, field, value, condition, reason in checks %}
     select

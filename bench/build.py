@@ -10,6 +10,7 @@ day of activity made through the fake's backend: 1% new closed calls, 1% of cont
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -17,12 +18,14 @@ import random
 import resource
 import shutil
 import statistics
+import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
+import psutil
 
 from fake_intercom import EmulatorConfig, FakeIntercom
 from warehouse.dbt import build
@@ -82,6 +85,28 @@ def _land(con, stream: str, records: Iterator[dict], run_id: str) -> int:
     if batch:
         landed += land_records(con, stream, batch, run_id).new
     return landed
+
+
+@contextlib.contextmanager
+def peak_rss() -> Iterator[dict[str, int]]:
+    """The process's peak resident memory (MB) while the block runs, sampled every 100 ms."""
+    process = psutil.Process()
+    peak = {"mb": 0}
+    done = threading.Event()
+
+    def sample() -> None:
+        while True:
+            peak["mb"] = max(peak["mb"], process.memory_info().rss // 1_000_000)
+            if done.wait(0.1):
+                return
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        yield peak
+    finally:
+        done.set()
+        sampler.join()
 
 
 def land_workspace(paths: WarehousePaths, fake: FakeIntercom) -> dict[str, int]:
@@ -189,11 +214,13 @@ def bench_size(size: str, seed: int, cache: Path, keep: bool) -> dict:
         land_seconds = time.monotonic() - started
 
         started = time.monotonic()
-        full = build(paths, as_of=as_of)
+        with peak_rss() as full_rss:
+            full = build(paths, as_of=as_of)
         full_seconds = time.monotonic() - started
         changes = a_day_of_activity(paths, fake, landed["conversations"], seed)
     started = time.monotonic()
-    incremental = build(paths, as_of=as_of)
+    with peak_rss() as incremental_rss:
+        incremental = build(paths, as_of=as_of)
     incremental_seconds = time.monotonic() - started
     result = {
         "landed": landed,
@@ -202,9 +229,11 @@ def bench_size(size: str, seed: int, cache: Path, keep: bool) -> dict:
         "land_seconds": round(land_seconds, 1),
         "full_build_seconds": round(full_seconds, 1),
         "full_build_dbt_seconds": round(full.seconds, 1),
+        "full_build_peak_rss_mb": full_rss["mb"],
         "increment": changes,
         "incremental_build_seconds": round(incremental_seconds, 1),
         "incremental_build_dbt_seconds": round(incremental.seconds, 1),
+        "incremental_build_peak_rss_mb": incremental_rss["mb"],
         "warehouse_mb": round(paths.published.stat().st_size / 1e6),
         "report_queries": time_queries(paths, REPORT_QUERIES),
         "writeback_plan_query": time_queries(paths, WRITEBACK_PLAN_QUERY),

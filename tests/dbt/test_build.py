@@ -141,7 +141,7 @@ def test_billing_cohort(marts):
     ]
     assert scalar(marts, "select count(*) from billing_cohort where contact_id = ?", ONE_WORD) == 0
     assert (
-        scalar(marts, "select count(*) from billing_cohort where employer = 'Test Employer'") == 0
+        scalar(marts, "select count(*) from billing_cohort where employer = 'Test Users Inc'") == 0
     )
 
 

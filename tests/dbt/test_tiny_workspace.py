@@ -15,6 +15,7 @@ import pytest
 
 from fake_intercom import EmulatorConfig, FakeIntercom
 from tests.dbt.conftest import coach
+from warehouse.dbt import run_dbt
 from warehouse.raw_tables import STREAMS, create_raw_tables, land_records
 from warehouse.store import WarehousePaths, connect_working
 
@@ -40,6 +41,7 @@ CONVERSATION_KINDS = (
 class Tiny:
     truth: dict[str, Any]
     marts: duckdb.DuckDBPyConnection
+    paths: WarehousePaths
 
     @property
     def planted(self) -> dict[str, list[str]]:
@@ -68,7 +70,7 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tiny]:
     result = coach("build", "--warehouse", str(paths.published), "--as-of", as_of)
     assert result.exit_code == 0, result.output
     marts = duckdb.connect(str(paths.published), read_only=True)
-    yield Tiny(truth, marts)
+    yield Tiny(truth, marts, paths)
     marts.close()
 
 
@@ -150,3 +152,9 @@ def test_dirty_values_never_feed_a_write(tiny):
         "where t.attribute = 'Engagement Status' and t.desired_value is not null"
     ).fetchone()
     assert skipped == (0,)
+
+
+def test_sources_are_fresh(tiny):
+    # Every raw stream but deletions has a freshness rule on loaded_at; all were landed just now.
+    run = run_dbt("source freshness", tiny.paths)
+    assert run.statuses == {"pass": len(STREAMS)}

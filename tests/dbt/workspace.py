@@ -233,7 +233,7 @@ def contacts() -> list[dict[str, Any]]:
             ONE_WORD,
             "1008",
             "Cher",
-            {enrolled: unix("2026-05-01 00:00"), "Employer": "Test Employer", "Referral": "Web"},
+            {enrolled: unix("2026-05-01 00:00"), "Employer": "Test Users Inc", "Referral": "Web"},
         ),
         contact(
             TWIN_A,

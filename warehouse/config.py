@@ -83,3 +83,51 @@ def warehouse_path(option: str | None = None, env: Mapping[str, str] | None = No
     if path.exists() and path.is_dir():
         raise ConfigError(f"The warehouse path {raw} is a directory; give a .duckdb file path.")
     return path
+
+
+DEFAULT_OVERLAP_SECONDS = 600
+DEFAULT_CONCURRENCY = 32
+DEFAULT_BATCH_RECORDS = 2000
+DEFAULT_TIMEOUT_SECONDS = 30.0
+DEFAULT_MAX_ATTEMPTS = 8
+
+
+@dataclass(frozen=True)
+class IngestSettings:
+    """How ingest reads Intercom. Every knob has an environment variable (see the README)."""
+
+    overlap_seconds: int = DEFAULT_OVERLAP_SECONDS
+    concurrency: int = DEFAULT_CONCURRENCY
+    batch_records: int = DEFAULT_BATCH_RECORDS
+    timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
+
+
+def _number(env: Mapping[str, str], name: str, default: float, kind: type, low: float, high: float):
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:
+        raise ConfigError(f"{name} must be a number from {low:g} to {high:g}, got {raw!r}.")
+    return value
+
+
+def ingest_settings(env: Mapping[str, str] | None = None) -> IngestSettings:
+    env = os.environ if env is None else env
+    return IngestSettings(
+        overlap_seconds=_number(
+            env, "COACH_INGEST_OVERLAP_SECONDS", DEFAULT_OVERLAP_SECONDS, int, 0, 7 * 86400
+        ),
+        concurrency=_number(env, "COACH_INGEST_CONCURRENCY", DEFAULT_CONCURRENCY, int, 1, 256),
+        batch_records=_number(
+            env, "COACH_INGEST_BATCH_RECORDS", DEFAULT_BATCH_RECORDS, int, 1, 100_000
+        ),
+        timeout_seconds=_number(
+            env, "COACH_HTTP_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS, float, 0.1, 600
+        ),
+        max_attempts=_number(env, "COACH_HTTP_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS, int, 1, 50),
+    )

@@ -118,3 +118,35 @@ def land_records(
     )
     after = con.execute(f"select count(*) from {table}").fetchone()[0]
     return LandResult(received=received, new=after - before)
+
+
+def current_records_sql(stream: str) -> str:
+    """The newest landed version of every record of `stream` that has not since been noticed
+    deleted: per id the greatest `updated_at`, then the latest `loaded_at` (as staging picks);
+    deleted when a deletion row is newer than the id's newest landed row."""
+    table = table_name(stream)
+    return f"""
+        select id, updated_at, record, record_hash, run_id, loaded_at
+        from (
+            select *,
+                row_number() over (
+                    partition by id order by updated_at desc nulls last, loaded_at desc
+                ) as version_rank,
+                max(loaded_at) over (partition by id) as last_loaded_at
+            from {table}
+        ) versions
+        where version_rank = 1
+          and not exists (
+            select 1 from {DELETIONS_TABLE} d
+            where d.stream = '{stream}' and d.id = versions.id
+              and d.noticed_at > versions.last_loaded_at
+          )
+    """
+
+
+def current_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """How many current (latest, not deleted) records each stream holds."""
+    return {
+        stream: con.execute(f"select count(*) from ({current_records_sql(stream)})").fetchone()[0]
+        for stream in STREAMS
+    }

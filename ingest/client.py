@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import math
 import time
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from ingest.retry import TRANSIENT_HTTPX, RetryPolicy
 from warehouse.config import IntercomSettings, Secret
 
 USER_AGENT = "coach-warehouse/0.1"
+CONNECTIONS_PER_POOL = 8
 
 
 @dataclass
@@ -98,21 +100,27 @@ class IntercomClient:
         self.pacer = pacer or RateLimitPacer(clock=clock)
         self._clock = clock
         self._slots = asyncio.Semaphore(max_in_flight)
-        self._http = httpx.AsyncClient(
-            base_url=settings.api_base,
-            auth=BearerAuth(self._token),
-            headers={
-                "Intercom-Version": settings.version,
-                "Accept": "application/json",
-                "User-Agent": USER_AGENT,
-            },
-            timeout=httpx.Timeout(timeout),
-            limits=httpx.Limits(
-                max_connections=max_in_flight, max_keepalive_connections=max_in_flight
-            ),
-            transport=transport,
-            follow_redirects=False,
-        )
+        # httpcore scans its whole pool on every request event, so a pool's cost per request
+        # grows with its size; several small pools keep that flat at high concurrency.
+        pools = math.ceil(max_in_flight / CONNECTIONS_PER_POOL)
+        per_pool = math.ceil(max_in_flight / pools)
+        self._pools = [
+            httpx.AsyncClient(
+                base_url=settings.api_base,
+                auth=BearerAuth(self._token),
+                headers={
+                    "Intercom-Version": settings.version,
+                    "Accept": "application/json",
+                    "User-Agent": USER_AGENT,
+                },
+                timeout=httpx.Timeout(timeout),
+                limits=httpx.Limits(max_connections=per_pool, max_keepalive_connections=per_pool),
+                transport=transport,
+                follow_redirects=False,
+            )
+            for _ in range(pools)
+        ]
+        self._busy = [0] * pools
 
     async def __aenter__(self) -> IntercomClient:
         return self
@@ -121,7 +129,8 @@ class IntercomClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        for pool in self._pools:
+            await pool.aclose()
 
     def __repr__(self) -> str:
         return f"IntercomClient({self.api_base!r})"
@@ -177,9 +186,14 @@ class IntercomClient:
         headers = {"Content-Type": "application/json"} if body is not None else None
         async with self._slots, self.pacer.permit():
             stats.calls += 1
-            response = await self._http.request(
-                method, path, params=params, content=body, headers=headers
-            )
+            pool = min(range(len(self._pools)), key=self._busy.__getitem__)
+            self._busy[pool] += 1
+            try:
+                response = await self._pools[pool].request(
+                    method, path, params=params, content=body, headers=headers
+                )
+            finally:
+                self._busy[pool] -= 1
             self.pacer.observe(response.status_code, response.headers)
         status = response.status_code
         if 200 <= status < 300:

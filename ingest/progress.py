@@ -37,8 +37,12 @@ class LogReporter:
         self._last: dict[str, float] = {}
 
     def start(self, stream: str, mode: str, total: int | None) -> None:
+        """Called again when the expected total becomes known or grows."""
+        again = stream in self._total
         self._done.setdefault(stream, 0)
         self._total[stream] = total
+        if again:
+            return
         self._last[stream] = time.monotonic()
         expected = "" if total is None else f", about {total:,} records to read"
         log.info("%s: %s started%s", stream, mode, expected)

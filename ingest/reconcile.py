@@ -75,7 +75,7 @@ async def read_list(
     async for page in list_pages(client, stream.list_path, stream.records_key, stats=log.calls):
         log.pages += 1
         await sink.add(page.records)
-    await sink.commit()
+    await sink.drain()
 
 
 async def reconcile(

@@ -54,6 +54,14 @@ def _in_transaction(con: duckdb.DuckDBPyConnection, actions: Sequence[Action]) -
 
 
 class StreamSink:
+    """Batches one stream's records for the warehouse thread.
+
+    Batches land in order, one at a time, while the next one fills, so fetching waits for
+    DuckDB only when DuckDB falls a whole batch behind (the backpressure that bounds memory).
+    `checkpoint` actions ride along with the next batch; `drain` lands everything left and
+    waits for it.
+    """
+
     def __init__(
         self,
         db: Database,
@@ -69,26 +77,61 @@ class StreamSink:
         self._reporter = reporter
         self._seen_table = seen_table
         self._buffer: list[dict[str, Any]] = []
-        self._lock = asyncio.Lock()
+        self._actions: list[Action] = []
+        self._landing: asyncio.Future[None] | None = None
 
     async def add(self, records: list[dict[str, Any]]) -> None:
         self._buffer.extend(records)
         self._log.records_received += len(records)
         self._reporter.advance(self._log.stream, len(records))
         if len(self._buffer) >= self._batch:
-            await self.commit()
+            await self._hand_over()
 
-    async def commit(self, *then: Action) -> None:
-        """Land what is buffered, then run `then` in the same transaction."""
-        async with self._lock:
-            records, self._buffer = self._buffer, []
-            if not records and not then:
-                return
-            landed: list[LandResult] = []
-            await self._db.transaction(lambda con: landed.append(self._land(con, records)), *then)
-            self._log.records_new += landed[0].new
+    def checkpoint(self, action: Action) -> None:
+        """Run `action` in the transaction of the next batch, i.e. once every record added so
+        far is landed."""
+        self._actions.append(action)
 
-    def _land(self, con: duckdb.DuckDBPyConnection, records: list[dict[str, Any]]) -> LandResult:
+    async def drain(self, *then: Action) -> None:
+        """Land everything added so far and run `then` in the same transaction; wait for it."""
+        self._actions.extend(then)
+        await self._hand_over()
+        if self._landing is not None:
+            await self._landing
+
+    async def _hand_over(self) -> None:
+        """Start landing the buffer after the batch before it (landings stay in order); wait
+        only for that previous batch, so a slow warehouse slows fetching instead of letting
+        batches pile up in memory."""
+        records, self._buffer = self._buffer, []
+        actions, self._actions = self._actions, []
+        if not records and not actions:
+            return
+        previous = self._landing
+        self._landing = asyncio.ensure_future(self._land(previous, records, actions))
+        # A failure is raised to whoever waits next; this only keeps asyncio from reporting
+        # it as never retrieved when the stream has failed for another reason first.
+        self._landing.add_done_callback(lambda f: f.cancelled() or f.exception())
+        if previous is not None:
+            await previous
+
+    async def _land(
+        self,
+        previous: asyncio.Future[None] | None,
+        records: list[dict[str, Any]],
+        actions: list[Action],
+    ) -> None:
+        if previous is not None:
+            await previous
+        landed: list[LandResult] = []
+        await self._db.transaction(
+            lambda con: landed.append(self._land_batch(con, records)), *actions
+        )
+        self._log.records_new += landed[0].new
+
+    def _land_batch(
+        self, con: duckdb.DuckDBPyConnection, records: list[dict[str, Any]]
+    ) -> LandResult:
         stream = self._log.stream
         if self._seen_table and records:
             con.execute(

@@ -81,7 +81,9 @@ def land_records(
     """Insert records as received; an identical (id, content) already landed adds nothing.
 
     Call with batches of a few hundred to a few thousand records: DuckDB inserts through one
-    statement per batch, which is orders of magnitude faster than a row at a time.
+    statement per batch, which is orders of magnitude faster than a row at a time. The keys
+    already present are looked up first (a scan of the `id` column) and only new rows are
+    inserted: `insert or ignore` would do the same but its conflict path is about twice as slow.
     """
     ids: list[str] = []
     updated: list[int | None] = []
@@ -104,20 +106,31 @@ def land_records(
     if not ids:
         return LandResult(received=received, new=0)
     table = table_name(stream)
-    before = con.execute(f"select count(*) from {table}").fetchone()[0]
-    con.execute(
-        f"""
-        insert or ignore into {table}
-        select id, updated_at, record::json, record_hash, $run_id, now()
-        from (
-            select unnest($ids) as id, unnest($updated) as updated_at,
-                   unnest($bodies) as record, unnest($hashes) as record_hash
-        )
-        """,
-        {"ids": ids, "updated": updated, "bodies": bodies, "hashes": hashes, "run_id": run_id},
+    landed = set(
+        con.execute(
+            f"select id, record_hash from {table} where id in (select unnest($ids))",
+            {"ids": ids},
+        ).fetchall()
     )
-    after = con.execute(f"select count(*) from {table}").fetchone()[0]
-    return LandResult(received=received, new=after - before)
+    if landed:
+        fresh = [i for i, key in enumerate(zip(ids, hashes, strict=True)) if key not in landed]
+        ids, updated, bodies, hashes = (
+            [column[i] for i in fresh] for column in (ids, updated, bodies, hashes)
+        )
+    if ids:
+        con.execute(
+            f"""
+            insert into {table}
+            select id, updated_at, record::json, record_hash, $run_id, now()
+            from (
+                select unnest($ids) as id, unnest($updated) as updated_at,
+                       unnest($bodies) as record, unnest($hashes) as record_hash
+            )
+            """,
+            {"ids": ids, "updated": updated, "bodies": bodies, "hashes": hashes,
+             "run_id": run_id},
+        )  # fmt: skip
+    return LandResult(received=received, new=len(ids))
 
 
 def current_records_sql(stream: str) -> str:

@@ -10,7 +10,7 @@ import os
 
 import click
 
-from warehouse.errors import CoachError
+from warehouse.errors import CoachError, UsageError
 
 # The fake Intercom's token for `coach demo`: not a secret, it opens only the built-in fake.
 DEMO_TOKEN = "demo-token"
@@ -168,6 +168,102 @@ def demo(warehouse: str | None) -> None:
 @main.group(cls=CoachGroup)
 def emulator() -> None:
     """The fake Intercom used by the demo, the tests and the benchmarks."""
+
+
+@emulator.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8111, show_default=True, type=int, help="0: any free port")
+@click.option(
+    "--workspace",
+    default="demo",
+    show_default=True,
+    type=click.Choice(["tiny", "demo", "small", "medium", "large"]),
+)
+@click.option("--seed", default=7, show_default=True, type=int)
+@click.option("--token", default="demo-token", show_default=True, help="the accepted bearer token")
+@click.option("--now", "now_text", help="ISO date-time that history ends at (default: now)")
+@click.option(
+    "--latency",
+    default="0",
+    show_default=True,
+    help="150ms, uniform:100ms:200ms or lognormal:150ms:40ms",
+)
+@click.option(
+    "--rate-limit",
+    default=1667,
+    show_default=True,
+    type=int,
+    help="requests per 10-second window (0: unlimited)",
+)
+@click.option(
+    "--index-lag",
+    default=0.0,
+    show_default=True,
+    type=float,
+    help="seconds before a write is visible to search",
+)
+@click.option("--fault-rate", default=0.0, show_default=True, type=float)
+@click.option(
+    "--fault-kinds", default="500,502,503,timeout,reset,truncated,burst429", show_default=True
+)
+@click.option(
+    "--cache-dir",
+    help="where medium/large workspaces are cached (default: $COACH_FAKE_CACHE or data/fake-cache)",
+)
+def emulator_serve(
+    host: str,
+    port: int,
+    workspace: str,
+    seed: int,
+    token: str,
+    now_text: str | None,
+    latency: str,
+    rate_limit: int,
+    index_lag: float,
+    fault_rate: float,
+    fault_kinds: str,
+    cache_dir: str | None,
+) -> None:
+    """Serve a generated workspace on HTTP until interrupted."""
+    from fake_intercom import EmulatorConfig, FakeIntercom
+    from fake_intercom.config import KnobError, parse_fault_kinds
+    from fake_intercom.server import serve_fake
+
+    now = _parse_now(now_text)
+    try:
+        config = EmulatorConfig(
+            token=token,
+            latency=latency,
+            rate_limit_per_10s=rate_limit,
+            index_lag_seconds=index_lag,
+            fault_rate=fault_rate,
+            fault_kinds=parse_fault_kinds(fault_kinds),
+        )
+    except KnobError as exc:
+        raise UsageError(str(exc)) from None
+    if workspace in ("medium", "large"):
+        click.echo(f"Loading the {workspace} workspace (generated once, then cached)...", err=True)
+    with FakeIntercom.create(workspace, seed, now, config, cache=cache_dir) as fake:
+        try:
+            serve_fake(fake, host, port, click.echo)
+        except KeyboardInterrupt:  # Ctrl-C is how it is meant to stop
+            click.echo("Fake Intercom stopped.", err=True)
+        except OSError as exc:
+            raise CoachError(f"Cannot listen on {host}:{port}: {exc.strerror or exc}.") from None
+
+
+def _parse_now(text: str | None):
+    from datetime import UTC, datetime
+
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(
+            f"--now must be an ISO date or date-time such as 2026-06-15, got {text!r}."
+        ) from None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,76 @@
+"""Generated workspaces cached as SQLite files, so `medium` and `large` are generated once.
+
+A cache file is keyed by (size, seed, as-of date, generator version) and lives in the cache
+directory (`COACH_FAKE_CACHE`, default `data/fake-cache/`, owner-only, git-ignored). Each fake
+works on its own private copy of the file, deleted when the fake closes, so the cached
+workspace is never modified.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import uuid
+from datetime import datetime
+from pathlib import Path
+
+from filelock import FileLock
+
+from fake_intercom.generator import GENERATOR_VERSION, anchor_of, generate_workspace
+from fake_intercom.store import Store
+
+DEFAULT_CACHE_DIR = Path("data/fake-cache")
+PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
+
+
+def cache_dir(override: str | os.PathLike[str] | None = None) -> Path:
+    path = Path(override or os.environ.get("COACH_FAKE_CACHE") or DEFAULT_CACHE_DIR)
+    path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+    os.chmod(path, PRIVATE_DIR)
+    return path
+
+
+def cache_file(directory: Path, size: str, seed: int, now: datetime) -> Path:
+    day = anchor_of(now).date().isoformat()
+    return directory / f"{size}-seed{seed}-{day}-g{GENERATOR_VERSION}.sqlite"
+
+
+def _remove_stale_copies(directory: Path) -> None:
+    """Working copies left by fakes whose process died (the pid is in the name)."""
+    for path in directory.glob(".working-*.sqlite"):
+        pid = path.name.split("-")[1]
+        if pid.isdigit():
+            try:
+                os.kill(int(pid), 0)
+            except ProcessLookupError:
+                path.unlink(missing_ok=True)
+            except PermissionError:
+                pass
+
+
+def cached_store(size: str, seed: int, now: datetime, directory: Path) -> Store:
+    """A store on a private copy of the cached workspace, generating it first if needed."""
+    target = cache_file(directory, size, seed, now)
+    with FileLock(str(target) + ".lock", mode=PRIVATE_FILE):
+        if not target.exists():
+            partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+            partial.unlink(missing_ok=True)
+            store = Store(partial)
+            os.chmod(partial, PRIVATE_FILE)
+            try:
+                generate_workspace(store, size, seed, now)
+                store.conn.execute("PRAGMA optimize")
+            finally:
+                store.close()
+            os.replace(partial, target)
+        _remove_stale_copies(directory)
+        working = directory / f".working-{os.getpid()}-{uuid.uuid4().hex[:8]}-{target.name}"
+        shutil.copyfile(target, working)
+        os.chmod(working, PRIVATE_FILE)
+    try:
+        return Store(working, delete_on_close=True)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            working.unlink()
+        raise

@@ -1,0 +1,36 @@
+"""Intercom's error envelope, raised by the backend and the search engine, rendered by the app."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+
+class ApiError(Exception):
+    """An error the real API would answer with: HTTP status plus one `error.list` item."""
+
+    def __init__(self, status: int, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.field = field
+
+    def body(self) -> dict[str, Any]:
+        error: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.field is not None:
+            error["field"] = self.field
+        return {"type": "error.list", "request_id": str(uuid.uuid4()), "errors": [error]}
+
+
+def parameter_invalid(message: str, field: str | None = None) -> ApiError:
+    return ApiError(400, "parameter_invalid", message, field)
+
+
+def contact_not_found() -> ApiError:
+    # The wording the spec uses for contacts (e.g. GET /contacts/{id}/companies, SPEC211 l.2316).
+    return ApiError(404, "not_found", "User Not Found")
+
+
+def resource_not_found() -> ApiError:
+    return ApiError(404, "not_found", "Resource Not Found")

@@ -1,0 +1,98 @@
+"""Serving the fake on a real socket with uvicorn: `serve()` for the CLI, `serve_in_thread()`
+for tests and benchmarks (loopback, port chosen by the OS, clean shutdown)."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import uvicorn
+
+
+def _config(app: Any, host: str, port: int) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        lifespan="off",
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=2,
+        # Page bodies are up to a few hundred KB; keep connections alive for pooled clients.
+        timeout_keep_alive=30,
+    )
+
+
+class _Server(uvicorn.Server):
+    def __init__(self, config: uvicorn.Config, on_ready: Callable[[str], None] | None) -> None:
+        super().__init__(config)
+        self.on_ready = on_ready
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started and self.on_ready is not None:
+            host, port = self.servers[0].sockets[0].getsockname()[:2]
+            self.on_ready(f"http://{host}:{port}")
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """The listening socket (port 0: the OS picks one). Raises OSError if it cannot bind."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def serve(app: Any, sock: socket.socket, on_ready: Callable[[str], None]) -> None:
+    """Serve on `sock` until interrupted (Ctrl-C / SIGTERM); `on_ready(url)` once listening."""
+    host, port = sock.getsockname()[:2]
+    _Server(_config(app, host, port), on_ready).run(sockets=[sock])
+
+
+@contextlib.contextmanager
+def serve_in_thread(app: Any, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+    """Run uvicorn in a background thread; yields the base URL, stops it on exit."""
+    sock = bind(host, port)
+    bound_port = sock.getsockname()[1]
+    server = _Server(_config(app, host, bound_port), None)
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name="fake-intercom", daemon=True
+    )
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            sock.close()
+            raise RuntimeError("the fake Intercom server did not start")
+        time.sleep(0.01)
+    try:
+        yield f"http://{host}:{bound_port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+        sock.close()
+
+
+def serve_fake(fake: Any, host: str, port: int, echo: Callable[[str], None]) -> None:
+    """`coach emulator serve`: bind, print one line with the URL, token and counts, serve."""
+    sock = bind(host, port)
+    counts = fake.counts()
+    size = fake.backend.workspace.get("size", "?")
+
+    def ready(url: str) -> None:
+        echo(
+            f"Fake Intercom: workspace {size} ({counts['contacts']:,} contacts, "
+            f"{counts['conversations']:,} conversations, {counts['admins']} admins) at {url} "
+            f"with token {fake.config.token} (Ctrl-C stops it)"
+        )
+
+    serve(fake.app, sock, ready)

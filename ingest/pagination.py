@@ -13,8 +13,7 @@ from typing import Any
 
 from ingest.client import CallStats, IntercomClient
 from ingest.errors import IntercomError
-
-MAX_PER_PAGE = 150
+from warehouse.config import MAX_PAGE_SIZE
 
 
 @dataclass(frozen=True)
@@ -61,7 +60,7 @@ def search_pages(
     query: Mapping[str, Any],
     *,
     sort: Mapping[str, str] | None = None,
-    per_page: int = MAX_PER_PAGE,
+    per_page: int = MAX_PAGE_SIZE,
     stats: CallStats | None = None,
 ) -> AsyncIterator[Page]:
     async def fetch(cursor: str | None) -> Any:
@@ -82,7 +81,7 @@ def list_pages(
     records_key: str,
     *,
     params: Mapping[str, Any] | None = None,
-    per_page: int = MAX_PER_PAGE,
+    per_page: int = MAX_PAGE_SIZE,
     stats: CallStats | None = None,
 ) -> AsyncIterator[Page]:
     async def fetch(cursor: str | None) -> Any:

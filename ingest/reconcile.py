@@ -69,10 +69,13 @@ def count_deletions(con: duckdb.DuckDBPyConnection, stream: str, run_id: str) ->
 
 
 async def read_list(
-    client: IntercomClient, stream: SearchStream, log: StreamLog, sink: StreamSink
+    client: IntercomClient, stream: SearchStream, log: StreamLog, sink: StreamSink, per_page: int
 ) -> None:
     """Every record the list endpoint has, landed, and its id noted in the sink's seen table."""
-    async for page in list_pages(client, stream.list_path, stream.records_key, stats=log.calls):
+    pages = list_pages(
+        client, stream.list_path, stream.records_key, per_page=per_page, stats=log.calls
+    )
+    async for page in pages:
         log.pages += 1
         await sink.add(page.records)
     await sink.drain()

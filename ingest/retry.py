@@ -23,7 +23,7 @@ TRANSIENT_HTTPX = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProto
 
 
 def is_transient(exc: BaseException) -> bool:
-    return isinstance(exc, Retryable | TRANSIENT_HTTPX)
+    return isinstance(exc, (Retryable, *TRANSIENT_HTTPX))
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class RetryPolicy:
 
     def retrying(self, on_retry: Callable[[BaseException, float], None]) -> AsyncRetrying:
         backoff = wait_exponential_jitter(
-            initial=self.backoff_initial, max=self.backoff_max, jitter=self.backoff_initial
+            multiplier=self.backoff_initial, max=self.backoff_max, jitter=self.backoff_initial
         )
 
         def wait(state: RetryCallState) -> float:

@@ -66,8 +66,8 @@ from warehouse.raw_tables import create_raw_tables
 from warehouse.store import WarehousePaths, connect_working, pipeline_lock, publish
 
 CHECKPOINT_THRESHOLD = "1GB"
-SLICE_THRESHOLD_PAGES = 10
-MIN_SLICE_RECORDS = 750
+SLICE_THRESHOLD_PAGES = 10  # a longer read is sliced and read concurrently
+MIN_SLICE_PAGES = 5
 SLICES_PER_WORKER = 4
 ASCENDING = {"field": "updated_at", "order": "ascending"}
 DESCENDING = {"field": "updated_at", "order": "descending"}
@@ -292,16 +292,19 @@ class _Run:
     # -- contacts and conversations ------------------------------------------------------------
 
     async def _read_search(self, stream: SearchStream, log: StreamLog) -> None:
-        jobs = [self._read_updates(stream, log)]
-        if self.full:
-            seen = await self.db.run(reconcile.create_seen_table, stream.name)
-            listed_from = int(time.time())
-            jobs.append(reconcile.read_list(self.client, stream, log, self._sink(log, seen)))
-        await asyncio.gather(*jobs)
-        if self.full:
-            log.deletions_noticed = await reconcile.reconcile(
-                self.client, self.db, stream, log, seen, listed_from
-            )
+        if not self.full:
+            await self._read_updates(stream, log)
+            return
+        seen = await self.db.run(reconcile.create_seen_table, stream.name)
+        listed_from = int(time.time())
+        sink = self._sink(log, seen)
+        await asyncio.gather(
+            self._read_updates(stream, log),
+            reconcile.read_list(self.client, stream, log, sink, self.config.page_size),
+        )
+        log.deletions_noticed = await reconcile.reconcile(
+            self.client, self.db, stream, log, seen, listed_from
+        )
 
     async def _read_updates(self, stream: SearchStream, log: StreamLog) -> None:
         axis = TimeAxis(stream.day_granular, self.result.workspace.zone)
@@ -330,6 +333,7 @@ class _Run:
             stream.records_key,
             axis.query(start, None),
             sort=DESCENDING if descending else ASCENDING,
+            per_page=self.config.page_size,
             stats=log.calls,
         )
         first = True
@@ -340,8 +344,7 @@ class _Run:
                     first = False
                     total = page.total_count or len(page.records)
                     self.reporter.start(stream.name, log.mode, total)
-                    threshold = SLICE_THRESHOLD_PAGES * len(page.records)
-                    if page.next_cursor and total > threshold:
+                    if page.next_cursor and total > SLICE_THRESHOLD_PAGES * self.config.page_size:
                         await sink.add(page.records)
                         oldest = (
                             start if descending or not page.records else _updated(page.records[0])
@@ -393,7 +396,7 @@ class _Run:
             queue.put_nowait((-piece.expected, next(order), piece))
 
         target = max(
-            MIN_SLICE_RECORDS,
+            MIN_SLICE_PAGES * self.config.page_size,
             (known[0] if known else 0) // (self.config.concurrency * SLICES_PER_WORKER),
         )
 
@@ -436,6 +439,7 @@ class _Run:
             stream.records_key,
             axis.query(piece.lo, piece.hi),
             sort=ASCENDING,
+            per_page=self.config.page_size,
             stats=log.calls,
         )
         async for page in pages:

@@ -11,6 +11,7 @@ the data.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -22,6 +23,8 @@ from ingest.state import StreamLog
 from warehouse.raw_tables import LandResult, land_records, record_id
 
 T = TypeVar("T")
+# A checkpoint waits at most this long for a full batch to carry it.
+CHECKPOINT_DELAY = 2.0
 Action = Callable[[duckdb.DuckDBPyConnection], Any]
 
 
@@ -79,12 +82,14 @@ class StreamSink:
         self._buffer: list[dict[str, Any]] = []
         self._actions: list[Action] = []
         self._landing: asyncio.Future[None] | None = None
+        self._handed_at = time.monotonic()
 
     async def add(self, records: list[dict[str, Any]]) -> None:
         self._buffer.extend(records)
         self._log.records_received += len(records)
         self._reporter.advance(self._log.stream, len(records))
-        if len(self._buffer) >= self._batch:
+        overdue = self._actions and time.monotonic() - self._handed_at > CHECKPOINT_DELAY
+        if len(self._buffer) >= self._batch or overdue:
             await self._hand_over()
 
     def checkpoint(self, action: Action) -> None:
@@ -105,6 +110,7 @@ class StreamSink:
         batches pile up in memory."""
         records, self._buffer = self._buffer, []
         actions, self._actions = self._actions, []
+        self._handed_at = time.monotonic()
         if not records and not actions:
             return
         previous = self._landing

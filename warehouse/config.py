@@ -90,6 +90,7 @@ DEFAULT_CONCURRENCY = 32
 DEFAULT_BATCH_RECORDS = 2000
 DEFAULT_TIMEOUT_SECONDS = 30.0
 DEFAULT_MAX_ATTEMPTS = 8
+MAX_PAGE_SIZE = 150  # Intercom's cap on per_page
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,7 @@ class IngestSettings:
     batch_records: int = DEFAULT_BATCH_RECORDS
     timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    page_size: int = MAX_PAGE_SIZE
 
 
 def _number(env: Mapping[str, str], name: str, default: float, kind: type, low: float, high: float):
@@ -130,4 +132,5 @@ def ingest_settings(env: Mapping[str, str] | None = None) -> IngestSettings:
             env, "COACH_HTTP_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS, float, 0.1, 600
         ),
         max_attempts=_number(env, "COACH_HTTP_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS, int, 1, 50),
+        page_size=_number(env, "COACH_INGEST_PAGE_SIZE", MAX_PAGE_SIZE, int, 1, MAX_PAGE_SIZE),
     )

@@ -75,8 +75,16 @@ def ingest_command(warehouse: str | None, full: bool, streams: tuple[str, ...]) 
     _print_run(result, paths)
 
 
-def _print_run(result, paths) -> None:
+def _console():
+    """stdout for tables; off a terminal (logs, CI, pipes) wide enough not to cut columns."""
+    import sys
+
     from rich.console import Console
+
+    return Console() if sys.stdout.isatty() else Console(width=160)
+
+
+def _print_run(result, paths) -> None:
     from rich.table import Table
 
     table = Table(title=f"{result.run_id} \u2192 {paths.published}")
@@ -89,7 +97,7 @@ def _print_run(result, paths) -> None:
             f"{log.calls.calls:,}", str(log.calls.retries), str(log.calls.rate_limited),
             str(log.deletions_noticed), log.outcome,
         )  # fmt: skip
-    Console().print(table)
+    _console().print(table)
 
 
 @main.command()
@@ -98,7 +106,6 @@ def doctor(warehouse: str | None) -> None:
     """Check the token, the API version and the workspace's data attributes."""
     import asyncio
 
-    from rich.console import Console
     from rich.table import Table
 
     from ingest.doctor import diagnose
@@ -112,7 +119,7 @@ def doctor(warehouse: str | None) -> None:
         table.add_column(column)
     for check in checks:
         table.add_row(check.name, "ok" if check.ok else "FAILED", check.detail)
-    Console().print(table)
+    _console().print(table)
     failed = [check for check in checks if not check.ok]
     if failed:
         more = f" ({len(failed) - 1} more above)" if len(failed) > 1 else ""
@@ -126,7 +133,6 @@ def demo(warehouse: str | None) -> None:
     import asyncio
 
     import duckdb
-    from rich.console import Console
     from rich.table import Table
 
     from fake_intercom import EmulatorConfig, FakeIntercom
@@ -145,7 +151,7 @@ def demo(warehouse: str | None) -> None:
     from warehouse.store import WarehousePaths
 
     paths = WarehousePaths(warehouse_path(warehouse))
-    console = Console()
+    console = _console()
     fake = FakeIntercom.create(workspace="demo", config=EmulatorConfig(token=DEMO_TOKEN))
     with fake.serve_in_thread() as base_url:
         console.print(f"Fake Intercom (demo workspace) serving at {base_url}")

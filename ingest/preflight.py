@@ -15,7 +15,7 @@ from warehouse.attributes import RequiredAttribute
 from warehouse.errors import ConfigError
 
 # A wrong host should fail in seconds, not after a full run's patience.
-PREFLIGHT_RETRY = RetryPolicy(max_attempts=3, backoff_initial=0.5, backoff_max=2.0)
+PREFLIGHT_RETRY = RetryPolicy(max_attempts=3, backoff_initial=0.25, backoff_max=1.0)
 
 
 @dataclass(frozen=True)

@@ -154,21 +154,33 @@ async def ingest(
             max_in_flight=config.concurrency,
             retry=RetryPolicy(max_attempts=config.max_attempts),
         ) as client:
-            workspace = await identify(client)
-            await db.run(
-                claim_workspace,
-                workspace.app_id,
-                workspace.name,
-                workspace.timezone,
-                settings.api_base,
-                warehouse_label,
-            )
+            run_id = new_run_id(started_at)
+            try:
+                workspace = await identify(client)
+                await db.run(
+                    claim_workspace,
+                    workspace.app_id,
+                    workspace.name,
+                    workspace.timezone,
+                    settings.api_base,
+                    warehouse_label,
+                )
+            except CoachError as exc:
+                # The run log records a run that could not start, once per stream it was for.
+                logs = [
+                    StreamLog(run_id, s.name, "preflight", outcome="failed", error=str(exc))
+                    for s in selected
+                ]
+                for log in logs:
+                    await db.run(open_log, log)
+                    await db.run(close_log, log)
+                raise
             run = _Run(
                 client=client,
                 db=db,
                 config=config,
                 reporter=reporter or LogReporter(),
-                result=RunResult(new_run_id(started_at), started_at, workspace),
+                result=RunResult(run_id, started_at, workspace),
                 full=full,
                 scrub=partial(redact, secret=token),
             )

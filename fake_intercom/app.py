@@ -15,7 +15,7 @@ import socket
 import struct
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +34,6 @@ from fake_intercom.latency import Latency
 from fake_intercom.ratelimit import RateLimiter
 
 JSON = "application/json; charset=utf-8"
-Handler = Callable[[Request, IntercomBackend], Awaitable[Any]]
 
 
 def json_response(
@@ -71,113 +70,72 @@ class RequestInfo:
     number: int  # 1 for the first authenticated API request since start or reset
 
 
-# ------------------------------------------------------------------ handlers
-async def _me(request: Request, b: IntercomBackend) -> Any:
-    return b.me()
+# -------------------------------------------------------------------- routes
+@dataclass(frozen=True)
+class Call:
+    """What a route handler gets: the JSON body, the path parameters, the query string."""
+
+    body: Any
+    path: dict[str, str]
+    query: Any
 
 
-async def _admins(request: Request, b: IntercomBackend) -> Any:
-    return b.admins()
+def _paged(call: Call) -> tuple[Any, Any]:
+    return call.query.get("per_page"), call.query.get("starting_after")
 
 
-async def _teams(request: Request, b: IntercomBackend) -> Any:
-    return b.teams()
-
-
-async def _list_data_attributes(request: Request, b: IntercomBackend) -> Any:
-    return b.data_attributes(request.query_params.get("model"))
-
-
-async def _create_data_attribute(request: Request, b: IntercomBackend) -> Any:
-    return b.create_data_attribute(await json_body(request))
-
-
-async def _list_contacts(request: Request, b: IntercomBackend) -> Any:
-    q = request.query_params
-    return b.list_contacts(q.get("per_page"), q.get("starting_after"))
-
-
-async def _create_contact(request: Request, b: IntercomBackend) -> Any:
-    return b.create_contact(await json_body(request))
-
-
-async def _search_contacts(request: Request, b: IntercomBackend) -> Any:
-    return b.search_contacts(await json_body(request))
-
-
-async def _merge_contacts(request: Request, b: IntercomBackend) -> Any:
-    body = await json_body(request)
-    return b.merge_contacts(body.get("from"), body.get("into"))
-
-
-async def _get_contact(request: Request, b: IntercomBackend) -> Any:
-    return b.contact_json(request.path_params["contact_id"])
-
-
-async def _update_contact(request: Request, b: IntercomBackend) -> Any:
-    return b.update_contact(request.path_params["contact_id"], await json_body(request))
-
-
-async def _delete_contact(request: Request, b: IntercomBackend) -> Any:
-    return b.delete_contact(request.path_params["contact_id"])
-
-
-async def _list_conversations(request: Request, b: IntercomBackend) -> Any:
-    q = request.query_params
-    return b.list_conversations(q.get("per_page"), q.get("starting_after"))
-
-
-async def _create_conversation(request: Request, b: IntercomBackend) -> Any:
-    return b.create_conversation_from_contact(await json_body(request))
-
-
-async def _search_conversations(request: Request, b: IntercomBackend) -> Any:
-    return b.search_conversations(await json_body(request))
-
-
-async def _get_conversation(request: Request, b: IntercomBackend) -> Any:
-    return b.conversation(request.path_params["conversation_id"])
-
-
-async def _update_conversation(request: Request, b: IntercomBackend) -> Any:
-    return b.update_conversation(request.path_params["conversation_id"], await json_body(request))
-
-
-async def _manage_conversation(request: Request, b: IntercomBackend) -> Any:
-    return b.manage_conversation(request.path_params["conversation_id"], await json_body(request))
-
-
-async def _reply(request: Request, b: IntercomBackend) -> Any:
-    return b.reply(request.path_params["conversation_id"], await json_body(request))
-
-
+Handler = Callable[[IntercomBackend, Call], Any]
 API_ROUTES: tuple[tuple[str, str, Handler], ...] = (
-    ("GET", "/me", _me),
-    ("GET", "/admins", _admins),
-    ("GET", "/teams", _teams),
-    ("GET", "/data_attributes", _list_data_attributes),
-    ("POST", "/data_attributes", _create_data_attribute),
-    ("GET", "/contacts", _list_contacts),
-    ("POST", "/contacts", _create_contact),
-    ("POST", "/contacts/search", _search_contacts),
-    ("POST", "/contacts/merge", _merge_contacts),
-    ("GET", "/contacts/{contact_id}", _get_contact),
-    ("PUT", "/contacts/{contact_id}", _update_contact),
-    ("DELETE", "/contacts/{contact_id}", _delete_contact),
-    ("GET", "/conversations", _list_conversations),
-    ("POST", "/conversations", _create_conversation),
-    ("POST", "/conversations/search", _search_conversations),
-    ("GET", "/conversations/{conversation_id}", _get_conversation),
-    ("PUT", "/conversations/{conversation_id}", _update_conversation),
-    ("POST", "/conversations/{conversation_id}/parts", _manage_conversation),
-    ("POST", "/conversations/{conversation_id}/reply", _reply),
+    ("GET", "/me", lambda b, c: b.me()),
+    ("GET", "/admins", lambda b, c: b.admins()),
+    ("GET", "/teams", lambda b, c: b.teams()),
+    ("GET", "/data_attributes", lambda b, c: b.data_attributes(c.query.get("model"))),
+    ("POST", "/data_attributes", lambda b, c: b.create_data_attribute(c.body)),
+    ("GET", "/contacts", lambda b, c: b.list_contacts(*_paged(c))),
+    ("POST", "/contacts", lambda b, c: b.create_contact(c.body)),
+    ("POST", "/contacts/search", lambda b, c: b.search_contacts(c.body)),
+    (
+        "POST",
+        "/contacts/merge",
+        lambda b, c: b.merge_contacts(c.body.get("from"), c.body.get("into")),
+    ),
+    ("GET", "/contacts/{contact_id}", lambda b, c: b.contact_json(c.path["contact_id"])),
+    ("PUT", "/contacts/{contact_id}", lambda b, c: b.update_contact(c.path["contact_id"], c.body)),
+    ("DELETE", "/contacts/{contact_id}", lambda b, c: b.delete_contact(c.path["contact_id"])),
+    ("GET", "/conversations", lambda b, c: b.list_conversations(*_paged(c))),
+    ("POST", "/conversations", lambda b, c: b.create_conversation_from_contact(c.body)),
+    ("POST", "/conversations/search", lambda b, c: b.search_conversations(c.body)),
+    (
+        "GET",
+        "/conversations/{conversation_id}",
+        lambda b, c: b.conversation(c.path["conversation_id"]),
+    ),
+    (
+        "PUT",
+        "/conversations/{conversation_id}",
+        lambda b, c: b.update_conversation(c.path["conversation_id"], c.body),
+    ),
+    (
+        "POST",
+        "/conversations/{conversation_id}/parts",
+        lambda b, c: b.manage_conversation(c.path["conversation_id"], c.body),
+    ),
+    (
+        "POST",
+        "/conversations/{conversation_id}/reply",
+        lambda b, c: b.reply(c.path["conversation_id"], c.body),
+    ),
 )
 
 
 def _route(method: str, path: str, handler: Handler, backend: IntercomBackend) -> Route:
     async def endpoint(request: Request) -> Response:
         try:
-            return json_response(await handler(request, backend))
+            body = await json_body(request) if method in ("POST", "PUT") else None
+            if body is not None and not isinstance(body, dict):
+                raise parameter_invalid("The request body must be a JSON object")
+            call = Call(body, dict(request.path_params), request.query_params)
+            return json_response(handler(backend, call))
         except ApiError as error:
             return error_response(error)
 
@@ -197,6 +155,10 @@ class Stats:
             self.rate_limited = 0
             self.unauthorized = 0
             self.versions: Counter[str] = Counter()
+
+    def count_rate_limited(self) -> None:
+        with self._lock:
+            self.rate_limited += 1
 
     def record(self, endpoint: str, outcome: str, version: str | None) -> None:
         with self._lock:
@@ -278,33 +240,32 @@ class EmulatorApp:
         if scope["type"] != "http":
             return
         if scope["path"].startswith("/_emulator/"):
-            await self._dispatch(self.control, scope, receive, send, control=True)
+            await self._dispatch(self._find(self.control, scope), scope, receive, send)
             return
         await self._api(scope, receive, send)
 
-    async def _dispatch(
-        self,
-        routes: list[Route],
-        scope: dict,
-        receive: Callable,
-        send: Callable,
-        *,
-        control: bool = False,
-    ) -> None:
+    @staticmethod
+    def _find(routes: list[Route], scope: dict) -> tuple[Route, dict] | None:
         for route in routes:
             match, child = route.matches(scope)
             if match == Match.FULL:
-                scope.update(child)
-                await route.handle(scope, receive, send)
-                return
-        # Intercom answers unknown paths and unsupported methods alike with a 404.
-        await error_response(resource_not_found())(scope, receive, send)
+                return route, child
+        return None
 
-    def _template(self, scope: dict) -> str:
-        for route in self.routes:
-            if route.matches(scope)[0] == Match.FULL:
-                return route.path
-        return "(unknown)"
+    async def _dispatch(
+        self,
+        found: tuple[Route, dict] | None,
+        scope: dict,
+        receive: Callable,
+        send: Callable,
+    ) -> None:
+        if found is None:
+            # Intercom answers unknown paths and unsupported methods alike with a 404.
+            await error_response(resource_not_found())(scope, receive, send)
+            return
+        route, child = found
+        scope.update(child)
+        await route.handle(scope, receive, send)
 
     def _authorized(self, headers: Headers) -> bool:
         scheme, _, token = headers.get("authorization", "").partition(" ")
@@ -315,7 +276,9 @@ class EmulatorApp:
     async def _api(self, scope: dict, receive: Callable, send: Callable) -> None:
         config = self.config
         method, path = scope["method"], scope["path"]
-        endpoint = f"{method} {self._template(scope)}"
+        found = self._find(self.routes, scope)
+        template = found[0].path if found else "(unknown)"
+        endpoint = f"{method} {template}"
         headers = Headers(scope=scope)
         outcome = "no response"
 
@@ -333,11 +296,11 @@ class EmulatorApp:
             decision = self.limiter.hit()
             limit_headers = decision.headers()
             self._authenticated += 1
-            info = RequestInfo(method, endpoint.split(" ", 1)[1], path, self._authenticated)
+            info = RequestInfo(method, template, path, self._authenticated)
             for hook in list(self.hooks):
                 hook(info)
             if not decision.allowed:
-                self.stats.rate_limited += 1
+                self.stats.count_rate_limited()
                 await error_response(decision.error(), limit_headers)(scope, receive, send_counted)
                 return
             body = await _read_body(receive)
@@ -372,7 +335,7 @@ class EmulatorApp:
             replay = _replay(body, receive)
             if fault in ("timeout", "truncated"):
                 captured = _Captured()
-                await self._dispatch(self.routes, scope, replay, captured.send)
+                await self._dispatch(found, scope, replay, captured.send)
                 if fault == "truncated" and captured.start.get("status") == 200:
                     outcome = "truncated"
                     await captured.send_truncated(send, limit_headers)
@@ -385,9 +348,7 @@ class EmulatorApp:
                     with contextlib.suppress(Exception):
                         await captured.send_whole(send, limit_headers)
                 return
-            await self._dispatch(
-                self.routes, scope, replay, _with_headers(send_counted, limit_headers)
-            )
+            await self._dispatch(found, scope, replay, _with_headers(send_counted, limit_headers))
         finally:
             self.stats.record(endpoint, outcome, headers.get("intercom-version"))
 

@@ -29,11 +29,10 @@ from fake_intercom.errors import (
     resource_not_found,
 )
 from fake_intercom.pagination import decode_cursor, encode_cursor, pages_object, per_page
+from fake_intercom.records import CONVERSATION_ID_BASE, SOURCE_ID_BASE, history_parts
 from fake_intercom.search import CONTACTS, CONVERSATIONS, DATE, SearchModel, has_word
 from fake_intercom.store import SEARCH_BODY, Store
 
-CONVERSATION_ID_BASE = 100_000_000_000
-SOURCE_ID_BASE = 400_000_000_000
 DEFAULT_PER_PAGE = {"list_contacts": 10, "search_contacts": 50, "conversations": 20}
 STRING_VALUE_MAX = 255
 _ATTRIBUTE_NAME = re.compile(r"^[\w\s$€£¥\-]+$")
@@ -160,12 +159,10 @@ class IntercomBackend:
         return self._admins
 
     def _admin(self, admin_id: str) -> dict[str, Any]:
-        row = self.store.conn.execute(
-            "SELECT body FROM admins WHERE id = ?", (admin_id,)
-        ).fetchone()
-        if row is None:
+        admin = self._admins_by_id().get(admin_id)
+        if admin is None:
             raise ApiError(404, "not_found", "Admin Not Found", "admin_id")
-        return orjson.loads(row[0])
+        return admin
 
     def _new_contact_id(self, created_at: int) -> str:
         while True:
@@ -253,35 +250,31 @@ class IntercomBackend:
 
     # ------------------------------------------------------- lists and search
     def list_contacts(self, per_page_raw: Any = None, starting_after: Any = None) -> bytes:
-        size = per_page(per_page_raw, DEFAULT_PER_PAGE["list_contacts"])
-        with self.lock:
-            return self._page(
-                table="contacts",
-                where="t.live = 1",
-                params=(),
-                body_sql="t.body",
-                key="t.created_at",
-                descending=True,
-                millis=True,
-                size=size,
-                cursor=decode_cursor(starting_after),
-                shape="contacts",
-            )
+        """GET /contacts: live contacts, newest-created first."""
+        return self._list("contacts", "t.live = 1", "t.created_at", per_page_raw, starting_after)
 
     def list_conversations(self, per_page_raw: Any = None, starting_after: Any = None) -> bytes:
-        size = per_page(per_page_raw, DEFAULT_PER_PAGE["conversations"])
+        """GET /conversations: most recently updated first."""
+        return self._list("conversations", "1", "t.updated_at", per_page_raw, starting_after)
+
+    def _list(
+        self, table: str, where: str, key: str, per_page_raw: Any, starting_after: Any
+    ) -> bytes:
+        default = DEFAULT_PER_PAGE["list_contacts" if table == "contacts" else "conversations"]
+        size = per_page(per_page_raw, default)
+        cursor = decode_cursor(starting_after)
         with self.lock:
             return self._page(
-                table="conversations",
-                where="1",
+                table=table,
+                where=where,
                 params=(),
                 body_sql="t.body",
-                key="t.updated_at",
+                key=key,
                 descending=True,
                 millis=True,
                 size=size,
-                cursor=decode_cursor(starting_after),
-                shape="conversations",
+                cursor=cursor,
+                shape=table,
             )
 
     def search_contacts(self, request: Any) -> bytes:
@@ -377,22 +370,23 @@ class IntercomBackend:
         return text.encode()
 
     # ============================================================== contacts
-    def _check_custom_attributes(self, values: Any) -> None:
+    def _check_attributes(self, model: str, values: Any) -> None:
+        """Custom attribute values against the declared data attributes of `model`."""
         if not isinstance(values, Mapping):
             raise parameter_invalid("custom_attributes must be an object", "custom_attributes")
-        declared = self.custom_types("contact")
+        what = "Custom attribute" if model == "contact" else "Conversation attribute"
+        declared = self.custom_types(model)
         for name, value in values.items():
             if name not in declared:
-                raise parameter_invalid(
-                    f"Custom attribute '{name}' does not exist", "custom_attributes"
-                )
+                # Conversation wording from intercom-node#349 (reference §2).
+                raise parameter_invalid(f"{what} '{name}' does not exist", "custom_attributes")
             if value is None:
                 # Intercom refused null values ("not of type Numeric, String or Boolean").
                 raise parameter_invalid(
-                    f"Custom attribute '{name}': value is not of type Numeric, String or Boolean",
+                    f"{what} '{name}': value is not of type Numeric, String or Boolean",
                     "custom_attributes",
                 )
-            _check_value(name, declared[name], value)
+            _check_value(name, declared[name], value, what)
 
     def _apply_contact_fields(
         self, body: dict[str, Any], changes: Mapping[str, Any], *, check: bool
@@ -409,7 +403,7 @@ class IntercomBackend:
             if name == "custom_attributes":
                 if value:
                     if check:
-                        self._check_custom_attributes(value)
+                        self._check_attributes("contact", value)
                     body["custom_attributes"] = body["custom_attributes"] | dict(value)
             elif name == "avatar":
                 body["avatar"] = {"type": "avatar", "image_url": value} if value else None
@@ -606,18 +600,6 @@ class IntercomBackend:
             refs.append(records.contact_reference(contact_id, orjson.loads(row[2])["external_id"]))
         return refs
 
-    def _check_conversation_attributes(self, values: Any) -> None:
-        if not isinstance(values, Mapping):
-            raise parameter_invalid("custom_attributes must be an object", "custom_attributes")
-        declared = self.custom_types("conversation")
-        for name, value in values.items():
-            if name not in declared:
-                # Wording from intercom-node#349 (reference §2).
-                raise parameter_invalid(
-                    f"Conversation attribute '{name}' does not exist", "custom_attributes"
-                )
-            _check_value(name, declared[name], value, "Conversation attribute")
-
     def create_conversation(
         self,
         *,
@@ -652,7 +634,7 @@ class IntercomBackend:
             writer = self._admin(str(author_id))
             attributes = dict(custom_attributes or {})
             if check_attributes:
-                self._check_conversation_attributes(attributes)
+                self._check_attributes("conversation", attributes)
             now = self._stamp()
             start = created_at if created_at is not None else now
             rowid = self._next_conversation_rowid()
@@ -849,52 +831,42 @@ class IntercomBackend:
     def close_conversation(
         self, conversation_id: str, admin_id: str | None = None, *, body: str | None = None
     ) -> dict[str, Any]:
-        with self.lock:
-            admin = self._admin(admin_id or self.workspace["me_admin_id"])
-
-        def close(conv: dict[str, Any], now: int) -> dict[str, Any]:
-            _close(conv, admin["id"], now)
-            return records.conversation_part(
-                part_id="",
-                part_type="close",
-                created_at=now,
-                body=body,
-                part_author=records.author("admin", admin["id"], admin["name"], admin["email"]),
-            )
-
-        return self._change_conversation(conversation_id, close)
+        return self._admin_action(
+            conversation_id, admin_id, "close", lambda conv, by, now: _close(conv, by, now), body
+        )
 
     def open_conversation(self, conversation_id: str, admin_id: str | None = None) -> dict:
-        with self.lock:
-            admin = self._admin(admin_id or self.workspace["me_admin_id"])
-
-        def reopen(conv: dict[str, Any], now: int) -> dict[str, Any]:
-            _reopen(conv)
-            return records.conversation_part(
-                part_id="",
-                part_type="open",
-                created_at=now,
-                part_author=records.author("admin", admin["id"], admin["name"], admin["email"]),
-            )
-
-        return self._change_conversation(conversation_id, reopen)
+        return self._admin_action(
+            conversation_id, admin_id, "open", lambda conv, by, now: _reopen(conv)
+        )
 
     def snooze_conversation(
         self, conversation_id: str, until: int, admin_id: str | None = None
     ) -> dict[str, Any]:
+        return self._admin_action(
+            conversation_id, admin_id, "snoozed", lambda conv, by, now: _snooze(conv, until)
+        )
+
+    def _admin_action(
+        self,
+        conversation_id: str,
+        admin_id: str | None,
+        part_type: str,
+        apply: Callable[[dict[str, Any], str, int], None],
+        body: str | None = None,
+    ) -> dict[str, Any]:
+        """A state change by an admin (default: the workspace's own), recorded as a part."""
         with self.lock:
             admin = self._admin(admin_id or self.workspace["me_admin_id"])
+        author = records.author("admin", admin["id"], admin["name"], admin["email"])
 
-        def snooze(conv: dict[str, Any], now: int) -> dict[str, Any]:
-            _snooze(conv, until)
+        def change(conv: dict[str, Any], now: int) -> dict[str, Any]:
+            apply(conv, admin["id"], now)
             return records.conversation_part(
-                part_id="",
-                part_type="snoozed",
-                created_at=now,
-                part_author=records.author("admin", admin["id"], admin["name"], admin["email"]),
+                part_id="", part_type=part_type, created_at=now, body=body, part_author=author
             )
 
-        return self._change_conversation(conversation_id, snooze)
+        return self._change_conversation(conversation_id, change)
 
     def reply(self, conversation_id: str, payload: Any) -> dict[str, Any]:
         """POST /conversations/{id}/reply: an admin comment or note, or a contact's comment."""
@@ -968,7 +940,7 @@ class IntercomBackend:
         with self.lock:
             self._conversation(conversation_id)
             if attributes is not None:
-                self._check_conversation_attributes(attributes)
+                self._check_attributes("conversation", attributes)
 
         def update(conv: dict[str, Any], now: int) -> None:
             if read is not None:
@@ -1098,41 +1070,3 @@ def _reopen(conv: dict[str, Any]) -> None:
 
 def _snooze(conv: dict[str, Any], until: int) -> None:
     conv.update(state="snoozed", open=True, snoozed_until=until)
-
-
-def history_parts(
-    conv: dict[str, Any], admins: Mapping[str, dict[str, Any]]
-) -> list[dict[str, Any]]:
-    """Parts implied by a conversation's own statistics (the generator stores no parts):
-    the first admin reply, the first close, and for reopened ones a reopen and the last close,
-    written by the first teammate (else the assignee) who is an admin. Parts added through the
-    API are stored and come after these."""
-    stats = conv["statistics"]
-    parts: list[dict[str, Any]] = []
-    candidates = [m["id"] for m in conv["teammates"]["teammates"]]
-    candidates.append(str(conv["admin_assignee_id"]))
-    admin = next((admins[c] for c in candidates if c in admins), None)
-    if admin is None:
-        return parts
-    who = records.author("admin", admin["id"], admin["name"], admin["email"])
-    base = int(conv["id"]) * 1000
-
-    def part(kind: str, at: int, text: str | None = None) -> None:
-        parts.append(
-            records.conversation_part(
-                part_id=str(base + len(parts) + 1),
-                part_type=kind,
-                created_at=at,
-                part_author=dict(who),
-                body=text,
-            )
-        )
-
-    if stats["first_admin_reply_at"] and conv["source"]["delivered_as"] != "admin_initiated":
-        part("comment", stats["first_admin_reply_at"], "<p>Thanks, I will follow up.</p>")
-    if stats["first_close_at"]:
-        part("close", stats["first_close_at"])
-        if stats["count_reopens"] and stats["last_close_at"] != stats["first_close_at"]:
-            part("open", (stats["first_close_at"] + stats["last_close_at"]) // 2)
-            part("close", stats["last_close_at"])
-    return parts

@@ -9,6 +9,8 @@ workspace is never modified.
 from __future__ import annotations
 
 import contextlib
+import functools
+import hashlib
 import os
 import shutil
 import uuid
@@ -31,28 +33,63 @@ def cache_dir(override: str | os.PathLike[str] | None = None) -> Path:
     return path
 
 
+# The modules whose code decides what a generated workspace holds.
+_GENERATOR_SOURCES = ("generator.py", "dirty.py", "records.py", "store.py")
+
+
+@functools.cache
+def generator_version() -> str:
+    """GENERATOR_VERSION plus a digest of the generator's sources, so a code change can never
+    serve a stale cached workspace."""
+    digest = hashlib.blake2b(digest_size=4)
+    for name in _GENERATOR_SOURCES:
+        digest.update((Path(__file__).parent / name).read_bytes())
+    return f"g{GENERATOR_VERSION}.{digest.hexdigest()}"
+
+
 def cache_file(directory: Path, size: str, seed: int, now: datetime) -> Path:
     day = anchor_of(now).date().isoformat()
-    return directory / f"{size}-seed{seed}-{day}-g{GENERATOR_VERSION}.sqlite"
+    return directory / f"{size}-seed{seed}-{day}-{generator_version()}.sqlite"
+
+
+def _remove_other_versions(target: Path) -> None:
+    """Cached files of the same workspace made by other generator code."""
+    prefix = target.name.rsplit("-g", 1)[0] + "-g"
+    for path in target.parent.glob(prefix + "*.sqlite*"):
+        if not path.name.startswith(target.name):
+            path.unlink(missing_ok=True)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _remove_stale_copies(directory: Path) -> None:
-    """Working copies left by fakes whose process died (the pid is in the name)."""
-    for path in directory.glob(".working-*.sqlite"):
-        pid = path.name.split("-")[1]
-        if pid.isdigit():
-            try:
-                os.kill(int(pid), 0)
-            except ProcessLookupError:
-                path.unlink(missing_ok=True)
-            except PermissionError:
-                pass
+    """Working copies and half-generated files left by processes that died (their pid is in
+    the name: `.working-<pid>-...` and `.<name>.<pid>.partial`)."""
+    for path in directory.iterdir():
+        name = path.name
+        if name.startswith(".working-"):
+            pid = name.split("-")[1]
+        elif name.endswith(".partial"):
+            pid = name.rsplit(".", 2)[-2]
+        else:
+            continue
+        if pid.isdigit() and not _pid_alive(int(pid)):
+            path.unlink(missing_ok=True)
 
 
 def cached_store(size: str, seed: int, now: datetime, directory: Path) -> Store:
     """A store on a private copy of the cached workspace, generating it first if needed."""
     target = cache_file(directory, size, seed, now)
     with FileLock(str(target) + ".lock", mode=PRIVATE_FILE):
+        _remove_stale_copies(directory)
         if not target.exists():
             partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
             partial.unlink(missing_ok=True)
@@ -64,7 +101,7 @@ def cached_store(size: str, seed: int, now: datetime, directory: Path) -> Store:
             finally:
                 store.close()
             os.replace(partial, target)
-        _remove_stale_copies(directory)
+            _remove_other_versions(target)
         working = directory / f".working-{os.getpid()}-{uuid.uuid4().hex[:8]}-{target.name}"
         shutil.copyfile(target, working)
         os.chmod(working, PRIVATE_FILE)

@@ -27,17 +27,9 @@ class FakeIntercom:
     >>> client = httpx.Client(transport=httpx.ASGITransport(app=fake.app), base_url="http://fake")
     """
 
-    def __init__(
-        self,
-        backend: IntercomBackend,
-        config: EmulatorConfig,
-        *,
-        seed: int,
-        clock: Callable[[], float],
-    ) -> None:
-        self.backend = backend
-        self.seed = seed
-        self.app = EmulatorApp(backend, config, seed=seed, clock=clock)
+    def __init__(self, app: EmulatorApp) -> None:
+        self.app = app
+        self.backend = app.backend
 
     @classmethod
     def create(
@@ -69,7 +61,7 @@ class FakeIntercom:
         backend = IntercomBackend(
             store, seed=seed, clock=clock, index_lag_seconds=config.index_lag_seconds
         )
-        return cls(backend, config, seed=seed, clock=clock)
+        return cls(EmulatorApp(backend, config, seed=seed, clock=clock))
 
     # ------------------------------------------------------------- knobs
     @property

@@ -43,7 +43,7 @@ from zoneinfo import ZoneInfo
 from faker import Faker
 
 from fake_intercom import dirty, records
-from fake_intercom.backend import CONVERSATION_ID_BASE, SOURCE_ID_BASE, history_parts
+from fake_intercom.records import CONVERSATION_ID_BASE, SOURCE_ID_BASE, history_events
 from fake_intercom.store import Store
 
 GENERATOR_VERSION = 1
@@ -71,6 +71,23 @@ CHANNELS = ("Phone", "Video Conference", "Email", "Chat")
 CALL_CHANNELS = ("Phone", "Video Conference")
 QUALIFYING_CODES = ("Health Coaching 001", "Disease Management 002")
 SERVICE_CODES = (*QUALIFYING_CODES, "Tech Support 003", "Benefits Question 004")
+# The workspace's custom data attributes: (model, name, data_type, description, options).
+CUSTOM_ATTRIBUTES: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
+    ("contact", "Enrolled Date", "date", "Date the member enrolled in the program", ()),
+    ("contact", "Registration Date", "date", "Date the member registered", ()),
+    ("contact", "Date of Birth", "date", "Member's date of birth", ()),
+    ("contact", "Employer", "string", "Member's employer", ()),
+    ("contact", "Referral", "string", "How the member was referred", ()),
+    ("contact", "Registration Code", "string", "Code used at registration", ()),
+    ("contact", "Last Coaching Session", "date", "Maintained: latest qualifying call", ()),
+    ("contact", "First Session Date", "date", "Maintained: first qualifying call", ()),
+    ("contact", "Last Call", "date", "Maintained: latest phone call", ()),
+    ("contact", "Engagement Status", "string", "Maintained: Engaged, At Risk, Unengaged", ()),
+    ("contact", "Engagement Status Date", "date", "Maintained: when the status changed", ()),
+    ("contact", "Eligible Programs", "string", "Maintained: sorted, '; '-joined programs", ()),
+    ("conversation", "Channel", "string", "How the session took place", CHANNELS),
+    ("conversation", "Service Code", "string", "Billing service code", SERVICE_CODES),
+)
 LEAD_SHARE = 0.08
 BIG_EMPLOYERS = (
     ("Acme Manufacturing", 0.30),
@@ -328,10 +345,12 @@ class WorkspaceGenerator:
         )
 
     def _data_attributes(self, created: int, admin_id: str) -> None:
-        for name, label, description, data_type, writable in records.STANDARD_CONTACT_ATTRIBUTES:
+        standard = [("contact", *a) for a in records.STANDARD_CONTACT_ATTRIBUTES]
+        standard += [("conversation", *a) for a in records.STANDARD_CONVERSATION_ATTRIBUTES]
+        for model, name, label, description, data_type, writable in standard:
             self.store.insert_data_attribute(
                 records.data_attribute(
-                    model="contact",
+                    model=model,
                     name=name,
                     label=label,
                     description=description,
@@ -340,71 +359,22 @@ class WorkspaceGenerator:
                     api_writable=writable,
                 )
             )
-        custom = (
-            ("Enrolled Date", "date", "Date the member enrolled in the program"),
-            ("Registration Date", "date", "Date the member registered"),
-            ("Date of Birth", "date", "Member's date of birth"),
-            ("Employer", "string", "Member's employer"),
-            ("Referral", "string", "How the member was referred"),
-            ("Registration Code", "string", "Code used at registration"),
-            ("Last Coaching Session", "date", "Maintained: latest qualifying coaching call"),
-            ("First Session Date", "date", "Maintained: first qualifying coaching call"),
-            ("Last Call", "date", "Maintained: latest phone call"),
-            ("Engagement Status", "string", "Maintained: Engaged, At Risk or Unengaged"),
-            ("Engagement Status Date", "date", "Maintained: when the status last changed"),
-            ("Eligible Programs", "string", "Maintained: programs, sorted and ; -joined"),
-        )
-        next_id = 1
-        for name, data_type, description in custom:
-            self.store.insert_data_attribute(
-                records.data_attribute(
-                    model="contact",
-                    name=name,
-                    data_type=data_type,
-                    description=description,
-                    custom=True,
-                    attribute_id=next_id,
-                    created_at=created + next_id * DAY,
-                    admin_id=admin_id,
-                )
-            )
-            next_id += 1
-        for (
-            name,
-            label,
-            description,
-            data_type,
-            writable,
-        ) in records.STANDARD_CONVERSATION_ATTRIBUTES:
-            self.store.insert_data_attribute(
-                records.data_attribute(
-                    model="conversation",
-                    name=name,
-                    label=label,
-                    description=description,
-                    data_type=data_type,
-                    custom=False,
-                    api_writable=writable,
-                )
-            )
-        for name, options, description in (
-            ("Channel", list(CHANNELS), "How the session took place"),
-            ("Service Code", list(SERVICE_CODES), "Billing service code of the conversation"),
+        for number, (model, name, data_type, description, options) in enumerate(
+            CUSTOM_ATTRIBUTES, start=1
         ):
             self.store.insert_data_attribute(
                 records.data_attribute(
-                    model="conversation",
+                    model=model,
                     name=name,
-                    data_type="string",
+                    data_type=data_type,
                     description=description,
                     custom=True,
-                    attribute_id=next_id,
-                    options=options,
-                    created_at=created + next_id * DAY,
+                    attribute_id=number,
+                    options=list(options) or None,
+                    created_at=created + number * DAY,
                     admin_id=admin_id,
                 )
             )
-            next_id += 1
 
     # ============================================================ people
     def _contact_id(self, created_at: int) -> str:
@@ -439,12 +409,10 @@ class WorkspaceGenerator:
             k = index - len(FORCED_SITUATIONS)
             if k < len(dirty.MEMBER_PLAN):
                 planted = [dirty.MEMBER_PLAN[k]]
-            else:
-                planted = [
-                    (kind, rng.choice(options))
-                    for kind, options in dirty.MEMBER_VARIANTS.items()
-                    if rng.random() < DIRTY_RATE / 2
-                ]
+            elif rng.random() < DIRTY_RATE * len(dirty.MEMBER_VARIANTS) / 2:
+                # at most one kind per member, so kinds never undo each other
+                kind = rng.choice(list(dirty.MEMBER_VARIANTS))
+                planted = [(kind, rng.choice(dirty.MEMBER_VARIANTS[kind]))]
         low, high = SITUATIONS[situation][0]
         if enrolled_days is None:
             enrolled_days = rng.randint(low, high)
@@ -796,9 +764,15 @@ class WorkspaceGenerator:
             if initiated_by_admin
             else {"type": "conversation", "created_at": created, "url": None},
         )
-        conv["statistics"]["count_conversation_parts"] = len(history_parts(conv, self.admins_by_id))
+        conv["statistics"]["count_conversation_parts"] = len(
+            history_events(conv, self.admins_by_id)[1]
+        )
         self.conversations.append(conv)
         return conv
+
+    def _count_parts(self, conv: dict[str, Any]) -> None:
+        events = history_events(conv, self.admins_by_id)[1]
+        conv["statistics"]["count_conversation_parts"] = len(events)
 
     def _team_for(self, coach: dict[str, Any] | None) -> int | None:
         if coach is None or self.rng.random() < 0.3:
@@ -839,9 +813,7 @@ class WorkspaceGenerator:
                 )
             else:
                 conv["admin_assignee_id"] = dirty.NOT_AN_ADMIN_ID
-            conv["statistics"]["count_conversation_parts"] = len(
-                history_parts(conv, self.admins_by_id)
-            )
+            self._count_parts(conv)
         self.manifest_dirty[kind].append(conv["id"])
 
     def _track(self, conv: dict[str, Any], by_id: dict[str, Member]) -> None:

@@ -4,10 +4,16 @@ for tests and benchmarks (loopback, port chosen by the OS, clean shutdown)."""
 from __future__ import annotations
 
 import contextlib
+import os
+import re
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import uvicorn
@@ -53,9 +59,17 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 def serve(app: Any, sock: socket.socket, on_ready: Callable[[str], None]) -> None:
-    """Serve on `sock` until interrupted (Ctrl-C / SIGTERM); `on_ready(url)` once listening."""
+    """Serve on `sock` until interrupted; `on_ready(url)` once listening.
+
+    uvicorn shuts down gracefully on SIGINT or SIGTERM and then re-raises the signal. SIGTERM
+    is turned into KeyboardInterrupt here, like Ctrl-C, so callers' cleanup (the fake's private
+    copy of a cached workspace) runs either way."""
     host, port = sock.getsockname()[:2]
-    _Server(_config(app, host, port), on_ready).run(sockets=[sock])
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        _Server(_config(app, host, port), on_ready).run(sockets=[sock])
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @contextlib.contextmanager
@@ -96,3 +110,25 @@ def serve_fake(fake: Any, host: str, port: int, echo: Callable[[str], None]) -> 
         )
 
     serve(fake.app, sock, ready)
+
+
+def spawn(
+    args: list[str], cwd: str | os.PathLike[str] | None = None
+) -> tuple[subprocess.Popen, str, str]:
+    """Start `coach emulator serve ARGS` as its own process (benchmarks, end-to-end tests);
+    returns the process, the base URL and the line it printed. The caller stops it."""
+    coach = Path(sys.executable).with_name("coach")
+    proc = subprocess.Popen(
+        [str(coach), "emulator", "serve", "--port", "0", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=cwd,
+    )
+    line = proc.stdout.readline() if proc.stdout else ""
+    match = re.search(r" at (http://\S+) ", line)
+    if not match:
+        proc.kill()
+        _, err = proc.communicate()
+        raise RuntimeError(f"the fake did not start: {line.strip() or err.strip()}")
+    return proc, match.group(1), line

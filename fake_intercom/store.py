@@ -257,46 +257,35 @@ class Store:
             )
 
     def add_contact(self, body: dict[str, Any], now: float, lag: float) -> int:
+        return self._add("contacts", body, now, lag)
+
+    def add_conversation(self, body: dict[str, Any], now: float, lag: float) -> int:
+        return self._add("conversations", body, now, lag)
+
+    def _add(self, table: str, body: dict[str, Any], now: float, lag: float) -> int:
+        """Insert a record created through the API; searchable now or `lag` seconds from now."""
         text = orjson.dumps(body).decode()
         searchable = lag <= 0
+        columns = {
+            "id": body["id"],
+            "created_at": body["created_at"],
+            "body": text,
+            "idx_state": 1 if searchable else 0,
+            "s_updated_at": body["updated_at"] if searchable else None,
+        }
+        if table == "contacts":
+            columns |= {"live": 1, "external_id": body["external_id"]}
+        else:
+            columns["updated_at"] = body["updated_at"]
         cur = self.conn.execute(
-            "INSERT INTO contacts (id, live, external_id, created_at, body, idx_state,"
-            " s_updated_at) VALUES (?, 1, ?, ?, ?, ?, ?)",
-            (
-                body["id"],
-                body["external_id"],
-                body["created_at"],
-                text,
-                1 if searchable else 0,
-                body["updated_at"] if searchable else None,
-            ),
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+            tuple(columns.values()),
         )
         rowid = cur.lastrowid
         if not searchable:
-            self._queue("contacts", rowid, now + lag, text)
-        self.data_version += 1
-        return rowid
-
-    def add_conversation(self, body: dict[str, Any], now: float, lag: float) -> int:
-        text = orjson.dumps(body).decode()
-        searchable = lag <= 0
-        cur = self.conn.execute(
-            "INSERT INTO conversations (id, created_at, updated_at, body, idx_state,"
-            " s_updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                body["id"],
-                body["created_at"],
-                body["updated_at"],
-                text,
-                1 if searchable else 0,
-                body["updated_at"] if searchable else None,
-            ),
-        )
-        rowid = cur.lastrowid
-        if searchable:
+            self._queue(table, rowid, now + lag, text)
+        elif table == "conversations":
             self._relink(rowid, body)
-        else:
-            self._queue("conversations", rowid, now + lag, text)
         self.data_version += 1
         return rowid
 

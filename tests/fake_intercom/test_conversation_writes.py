@@ -97,51 +97,32 @@ def test_assignment(api, truth):
     team = truth["teams"][0]
     conv = truth["conversations"][0]
     path = f"/conversations/{conv['id']}/parts"
-    body = api.ok(
-        "POST",
-        path,
-        json={
-            "message_type": "assignment",
-            "type": "admin",
-            "admin_id": admin["id"],
-            "assignee_id": admin["id"],
-        },
-    )
-    assert body["admin_assignee_id"] == int(admin["id"])
-    body = api.ok(
-        "POST",
-        path,
-        json={
-            "message_type": "assignment",
-            "type": "team",
-            "admin_id": admin["id"],
-            "assignee_id": team["id"],
-        },
-    )
-    assert body["team_assignee_id"] == int(team["id"])
-    body = api.ok(
-        "POST",
-        path,
-        json={
-            "message_type": "assignment",
-            "type": "admin",
-            "admin_id": admin["id"],
-            "assignee_id": "0",
-        },
-    )
-    assert body["admin_assignee_id"] is None
-    assert error(
-        api.post(
+
+    def assign(kind: str, assignee: str) -> dict:
+        return api.ok(
+            "POST",
             path,
             json={
                 "message_type": "assignment",
-                "type": "admin",
+                "type": kind,
                 "admin_id": admin["id"],
-                "assignee_id": "123",
+                "assignee_id": assignee,
             },
-        ),
-        404,
-    )[0] == ("not_found")
+        )
+
+    assert assign("admin", admin["id"])["admin_assignee_id"] == int(admin["id"])
+    assert assign("team", team["id"])["team_assignee_id"] == int(team["id"])
+    assert assign("admin", "0")["admin_assignee_id"] is None
+    response = api.post(
+        path,
+        json={
+            "message_type": "assignment",
+            "type": "admin",
+            "admin_id": admin["id"],
+            "assignee_id": "123",
+        },
+    )
+    assert error(response, 404)[0] == "not_found"
 
 
 @pytest.mark.parametrize(

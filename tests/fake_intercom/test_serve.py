@@ -6,10 +6,7 @@ import re
 import signal
 import socket
 import stat
-import subprocess
-import sys
 from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
 import orjson
@@ -18,53 +15,34 @@ from click.testing import CliRunner
 
 from cli import main
 from fake_intercom import FakeIntercom
-from fake_intercom.cache import cache_file, cached_store
+from fake_intercom.cache import cache_file, cached_store, generator_version
+from fake_intercom.server import spawn
 from tests.fake_intercom.conftest import NOW
 
-COACH = str(Path(sys.executable).with_name("coach"))
 
-
-def test_serve_starts_and_answers_on_loopback(tmp_path):
-    proc = subprocess.Popen(
-        [
-            COACH,
-            "emulator",
-            "serve",
-            "--port",
-            "0",
-            "--workspace",
-            "tiny",
-            "--token",
-            "t-1",
-            "--now",
-            "2026-06-15",
-            "--rate-limit",
-            "100",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_serve_starts_answers_and_stops_cleanly(tmp_path, stop):
+    proc, url, line = spawn(
+        ["--workspace", "tiny", "--token", "t-1", "--now", "2026-06-15", "--rate-limit", "100"],
         cwd=tmp_path,
     )
     try:
-        line = proc.stdout.readline()
         match = re.search(
             r"workspace tiny \((\d+) contacts, (\d+) conversations, \d+ admins\) "
-            r"at (http://127\.0\.0\.1:\d+) with token t-1",
+            r"at http://127\.0\.0\.1:\d+ with token t-1",
             line,
         )
         assert match, line
-        url = match.group(3)
         response = httpx.get(url + "/contacts", headers={"Authorization": "Bearer t-1"})
         assert response.status_code == 200
         assert response.json()["total_count"] == int(match.group(1))
         assert response.headers["x-ratelimit-limit"] == "100"
         assert httpx.get(url + "/contacts").status_code == 401
     finally:
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(stop)
         _, err = proc.communicate(timeout=20)
     assert proc.returncode == 0, err
-    assert "Traceback" not in err
+    assert "Traceback" not in err and "stopped" in err
 
 
 @pytest.mark.parametrize(
@@ -110,7 +88,7 @@ def test_workspace_cache(tmp_path, monkeypatch):
     directory.mkdir(mode=0o700)
     store = cached_store("tiny", 5, NOW, directory)
     target = cache_file(directory, "tiny", 5, NOW)
-    assert target.name == "tiny-seed5-2026-06-15-g1.sqlite"
+    assert target.name == f"tiny-seed5-2026-06-15-{generator_version()}.sqlite"
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     working = store.path
     assert working != target and stat.S_IMODE(working.stat().st_mode) == 0o600
@@ -120,16 +98,27 @@ def test_workspace_cache(tmp_path, monkeypatch):
     again.close()
     store.close()
     assert not working.exists() and not again.path.exists()
-    # a copy left behind by a dead process is cleaned up on the next start
-    stale = directory / f".working-{2**22 + 12345}-dead-{target.name}"
-    stale.write_bytes(b"")
+    # another generator's file for the same workspace goes when a new one is made
+    older = directory / "tiny-seed5-2026-06-15-g0.deadbeef.sqlite"
+    older.write_bytes(b"")
+    target.unlink()
     cached_store("tiny", 5, NOW, directory).close()
-    assert not stale.exists()
+    assert target.exists() and not older.exists()
+    # a copy left behind by a dead process is cleaned up on the next start
+    dead = 2**22 + 12345  # above Linux's pid_max: no such process
+    stale = [
+        directory / f".working-{dead}-x-{target.name}",
+        directory / f".{target.name}.{dead}.partial",
+    ]
+    for path in stale:
+        path.write_bytes(b"")
+    cached_store("tiny", 5, NOW, directory).close()
+    assert not any(path.exists() for path in stale)
 
 
 def test_cached_workspace_serves_and_resets_like_a_fresh_one(tmp_path, monkeypatch):
-    monkeypatch.setattr("fake_intercom.fake.CACHED_SIZES", ("tiny",))
     fresh = FakeIntercom.create("tiny", seed=9, now=NOW)
+    monkeypatch.setattr("fake_intercom.fake.CACHED_SIZES", ("tiny",))
     cached = FakeIntercom.create("tiny", seed=9, now=NOW, cache=tmp_path)
     try:
         truth = fresh.backend.ground_truth()
@@ -139,7 +128,7 @@ def test_cached_workspace_serves_and_resets_like_a_fresh_one(tmp_path, monkeypat
         cached.reset()
         assert orjson.dumps(cached.backend.ground_truth()) == orjson.dumps(truth)
         assert [p.name for p in tmp_path.glob("tiny-seed9-*.sqlite")] == [
-            "tiny-seed9-2026-06-15-g1.sqlite"
+            f"tiny-seed9-2026-06-15-{generator_version()}.sqlite"
         ]
     finally:
         fresh.close()

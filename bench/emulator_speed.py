@@ -1,6 +1,6 @@
 """Benchmark of the fake Intercom itself (not of our product): how fast it serves.
 
-Measures, and writes as JSON (default bench/work/fake_intercom.json):
+Measures, and writes as JSON (default bench/work/emulator_speed.json):
 * time from `coach emulator serve --workspace demo` starting to its first answered request;
 * requests/s of 150-record conversation-search pages with N concurrent clients paging their
   own updated_at slices, against `coach emulator serve` in its own process, no latency and no
@@ -8,7 +8,7 @@ Measures, and writes as JSON (default bench/work/fake_intercom.json):
   usually the bottleneck, so CPU per request is what says how much load the server can carry);
 * optionally the generation time and peak RSS of a workspace size (`--generate medium`).
 
-    .venv/bin/python bench/fake_intercom.py --workspace medium --clients 16 --seconds 20
+    .venv/bin/python bench/emulator_speed.py --workspace medium --clients 16 --seconds 20
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import os
-import re
 import resource
 import subprocess
 import sys
@@ -29,39 +29,18 @@ import httpx
 import orjson
 import psutil
 
+from fake_intercom.server import spawn
+
 ROOT = Path(__file__).resolve().parents[1]
-COACH = str(Path(sys.executable).with_name("coach"))
 HEADERS = {"Authorization": "Bearer demo-token", "Intercom-Version": "2.11"}
 
 
 def start_server(workspace: str, extra: list[str]) -> tuple[subprocess.Popen, str, float]:
     started = time.monotonic()
-    proc = subprocess.Popen(
-        [
-            COACH,
-            "emulator",
-            "serve",
-            "--port",
-            "0",
-            "--workspace",
-            workspace,
-            "--now",
-            "2026-06-15",
-            "--rate-limit",
-            "0",
-            *extra,
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        cwd=ROOT,
+    proc, url, _ = spawn(
+        ["--workspace", workspace, "--now", "2026-06-15", "--rate-limit", "0", *extra], cwd=ROOT
     )
-    line = proc.stdout.readline()
-    match = re.search(r"at (http://\S+)", line)
-    if not match:
-        proc.kill()
-        raise SystemExit(f"the fake did not start: {line!r}")
-    return proc, match.group(1), started
+    return proc, url, started
 
 
 def time_to_first_response() -> float:
@@ -74,9 +53,11 @@ def time_to_first_response() -> float:
         proc.wait()
 
 
-async def page_slices(url: str, clients: int, seconds: float) -> dict:
+async def page_slices(url: str, slices: range, total: int, seconds: float) -> dict:
+    """Page conversation search over `slices` (of `total` equal updated_at slices), each by its
+    own concurrent task, for `seconds`; counts what came back."""
     async with httpx.AsyncClient(
-        base_url=url, headers=HEADERS, timeout=60, limits=httpx.Limits(max_connections=clients)
+        base_url=url, headers=HEADERS, timeout=60, limits=httpx.Limits(max_connections=total)
     ) as client:
         first = await client.post(
             "/conversations/search",
@@ -88,7 +69,7 @@ async def page_slices(url: str, clients: int, seconds: float) -> dict:
         )
         low = first.json()["conversations"][0]["updated_at"]
         high = int(datetime(2026, 6, 15, tzinfo=UTC).timestamp())
-        step = (high - low) // clients + 1
+        step = (high - low) // total + 1
         deadline = time.monotonic() + seconds
         counts = {"requests": 0, "records": 0, "bytes": 0}
 
@@ -116,21 +97,41 @@ async def page_slices(url: str, clients: int, seconds: float) -> dict:
                 counts["records"] += len(body["conversations"])
                 counts["bytes"] += len(response.content)
                 nxt = body["pages"].get("next")
-                pagination = (
-                    {"per_page": 150, "starting_after": nxt["starting_after"]}
-                    if nxt
-                    else {"per_page": 150}
-                )
+                pagination = {"per_page": 150}
+                if nxt:
+                    pagination["starting_after"] = nxt["starting_after"]
 
         started = time.monotonic()
-        await asyncio.gather(*(worker(i) for i in range(clients)))
-        elapsed = time.monotonic() - started
+        await asyncio.gather(*(worker(i) for i in slices))
+        return counts | {"seconds": time.monotonic() - started}
+
+
+def _client_process(url: str, slices: range, total: int, seconds: float) -> dict:
+    return asyncio.run(page_slices(url, slices, total, seconds))
+
+
+def paging(url: str, server_pid: int, clients: int, processes: int, seconds: float) -> dict:
+    """`clients` concurrent pagers spread over `processes` client processes."""
+    server = psutil.Process(server_pid)
+    before = server.cpu_times()
+    share = -(-clients // processes)
+    jobs = [range(p * share, min(clients, (p + 1) * share)) for p in range(processes)]
+    with multiprocessing.get_context("spawn").Pool(processes) as pool:
+        results = pool.starmap(_client_process, [(url, job, clients, seconds) for job in jobs])
+    after = server.cpu_times()
+    elapsed = max(r["seconds"] for r in results)
+    requests = sum(r["requests"] for r in results)
+    cpu = (after.user + after.system) - (before.user + before.system)
     return {
         "clients": clients,
+        "client_processes": processes,
         "seconds": round(elapsed, 2),
-        "requests_per_second": round(counts["requests"] / elapsed, 1),
-        "records_per_second": round(counts["records"] / elapsed),
-        "mean_page_kb": round(counts["bytes"] / max(1, counts["requests"]) / 1024, 1),
+        "requests_per_second": round(requests / elapsed, 1),
+        "records_per_second": round(sum(r["records"] for r in results) / elapsed),
+        "mean_page_kb": round(sum(r["bytes"] for r in results) / max(1, requests) / 1024, 1),
+        "server_cpu_share_of_one_core": round(cpu / elapsed, 2),
+        "server_cpu_ms_per_request": round(cpu / max(1, requests) * 1000, 2),
+        "server_requests_per_core_second": round(requests / cpu, 1) if cpu else None,
     }
 
 
@@ -166,9 +167,17 @@ def main() -> None:
     parser.add_argument("--workspace", default="medium")
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument(
+        "--client-processes",
+        type=int,
+        action="append",
+        default=None,
+        help="run the paging once per value with that many client processes (default: 1 and 2)",
+    )
     parser.add_argument("--generate", action="append", default=[])
-    parser.add_argument("--out", default=str(ROOT / "bench/work/fake_intercom.json"))
+    parser.add_argument("--out", default=str(ROOT / "bench/work/emulator_speed.json"))
     args = parser.parse_args()
+    args.client_processes = args.client_processes or [1, 2]
     results: dict = {
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "cpus": os.cpu_count(),
@@ -176,16 +185,11 @@ def main() -> None:
     results["demo_time_to_first_response_s"] = round(time_to_first_response(), 2)
     proc, url, _ = start_server(args.workspace, [])
     try:
-        server = psutil.Process(proc.pid)
-        before = server.cpu_times()
-        paging = asyncio.run(page_slices(url, args.clients, args.seconds))
-        after = server.cpu_times()
-        cpu = (after.user + after.system) - (before.user + before.system)
-        requests = paging["requests_per_second"] * paging["seconds"]
-        paging["server_cpu_share_of_one_core"] = round(cpu / paging["seconds"], 2)
-        paging["server_cpu_ms_per_request"] = round(cpu / requests * 1000, 2)
-        paging["server_requests_per_core_second"] = round(requests / cpu, 1)
-        results["search_paging"] = {"workspace": args.workspace} | paging
+        results["search_paging"] = [
+            {"workspace": args.workspace}
+            | paging(url, proc.pid, args.clients, processes, args.seconds)
+            for processes in args.client_processes
+        ]
     finally:
         proc.terminate()
         proc.wait()

@@ -14,7 +14,7 @@ import functools
 import math
 import ssl
 import time
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Awaitable, Callable, Generator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +38,7 @@ from ingest.retry import TRANSIENT_HTTPX, RetryPolicy
 from warehouse.config import IntercomSettings, Secret
 
 USER_AGENT = "coach-warehouse/0.1"
+Decode = Callable[[bytes], Awaitable[Any]]
 CONNECTIONS_PER_POOL = 8
 
 
@@ -148,14 +149,16 @@ class IntercomClient:
         return f"IntercomClient({self.api_base!r})"
 
     async def get(self, path: str, *, params: Mapping[str, Any] | None = None,
-                  stats: CallStats | None = None) -> Any:  # fmt: skip
-        return await self.request("GET", path, params=params, stats=stats)
+                  stats: CallStats | None = None, decode: Decode | None = None) -> Any:  # fmt: skip
+        return await self.request("GET", path, params=params, stats=stats, decode=decode)
 
-    async def post(self, path: str, *, json: Any, stats: CallStats | None = None) -> Any:
-        return await self.request("POST", path, json=json, stats=stats)
+    async def post(self, path: str, *, json: Any, stats: CallStats | None = None,
+                   decode: Decode | None = None) -> Any:  # fmt: skip
+        return await self.request("POST", path, json=json, stats=stats, decode=decode)
 
-    async def put(self, path: str, *, json: Any, stats: CallStats | None = None) -> Any:
-        return await self.request("PUT", path, json=json, stats=stats)
+    async def put(self, path: str, *, json: Any, stats: CallStats | None = None,
+                  decode: Decode | None = None) -> Any:  # fmt: skip
+        return await self.request("PUT", path, json=json, stats=stats, decode=decode)
 
     async def request(
         self,
@@ -166,8 +169,10 @@ class IntercomClient:
         json: Any = None,
         stats: CallStats | None = None,
         retry: RetryPolicy | None = None,
+        decode: Decode | None = None,
     ) -> Any:
-        """Send with pacing and retries; return the parsed JSON body (None for an empty 2xx)."""
+        """Send with pacing and retries; return the parsed JSON body (None for an empty 2xx),
+        or what `decode` makes of a 2xx body (raising `MalformedBody` to have it retried)."""
         stats = stats if stats is not None else CallStats()
         policy = retry or self.retry
         body = None if json is None else orjson.dumps(json)
@@ -178,7 +183,7 @@ class IntercomClient:
         try:
             async for attempt in policy.retrying(on_retry):
                 with attempt:
-                    result = await self._attempt(method, path, params, body, stats)
+                    result = await self._attempt(method, path, params, body, stats, decode)
         except (Retryable, *TRANSIENT_HTTPX) as exc:
             raise self._gave_up(method, path, exc) from None
         except httpx.HTTPError as exc:  # not transient: e.g. an invalid URL
@@ -194,6 +199,7 @@ class IntercomClient:
         params: Mapping[str, Any] | None,
         body: bytes | None,
         stats: CallStats,
+        decode: Decode | None,
     ) -> Any:
         headers = {"Content-Type": "application/json"} if body is not None else None
         async with self._slots, self.pacer.permit():
@@ -211,6 +217,8 @@ class IntercomClient:
         if 200 <= status < 300:
             if not response.content:
                 return None
+            if decode is not None:
+                return await decode(response.content)
             try:
                 return orjson.loads(response.content)
             except orjson.JSONDecodeError:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import httpx
 
 from ingest.client import IntercomClient
-from ingest.pagination import read_page
+from ingest.pages import keeping
 from ingest.preflight import Workspace, attribute_problems, identify
 from ingest.streams import DATA_ATTRIBUTES
 from warehouse.attributes import required_attributes
@@ -64,10 +64,12 @@ async def diagnose(
         definitions = []
         for path, params in DATA_ATTRIBUTES.requests:
             try:
-                body = await client.get(path, params=params)
+                page = await client.get(
+                    path, params=params, decode=keeping(DATA_ATTRIBUTES.records_key, path)
+                )
             except CoachError as exc:
                 return [*checks, Check(f"{path}?model={params['model']}", False, str(exc))]
-            definitions.extend(read_page(body, DATA_ATTRIBUTES.records_key, path).records)
+            definitions.extend(page.records or [])
     for need in required_attributes():
         problems = attribute_problems(definitions, [need])
         role = "written by the product" if need.maintained else "read by the product"

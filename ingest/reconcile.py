@@ -20,7 +20,7 @@ import duckdb
 
 from ingest.client import IntercomClient
 from ingest.errors import IntercomNotFound
-from ingest.pagination import list_pages
+from ingest.pagination import Decoder, list_pages
 from ingest.sink import Database, StreamSink
 from ingest.state import StreamLog
 from ingest.streams import SearchStream
@@ -69,15 +69,18 @@ def count_deletions(con: duckdb.DuckDBPyConnection, stream: str, run_id: str) ->
 
 
 async def read_list(
-    client: IntercomClient, stream: SearchStream, log: StreamLog, sink: StreamSink, per_page: int
+    client: IntercomClient,
+    stream: SearchStream,
+    log: StreamLog,
+    sink: StreamSink,
+    decode: Decoder,
+    per_page: int,
 ) -> None:
     """Every record the list endpoint has, landed, and its id noted in the sink's seen table."""
-    pages = list_pages(
-        client, stream.list_path, stream.records_key, per_page=per_page, stats=log.calls
-    )
-    async for page in pages:
+    async for page in list_pages(client, stream.list_path, decode, per_page=per_page,
+                                 stats=log.calls):  # fmt: skip
         log.pages += 1
-        await sink.add(page.records)
+        await sink.add(page)
     await sink.drain()
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -31,12 +32,13 @@ from functools import partial
 from typing import Any
 
 import httpx
-import orjson
 
 from ingest import reconcile
 from ingest.client import IntercomClient
+from ingest.decode import PageDecoder
 from ingest.errors import redact
-from ingest.pagination import read_page, search_pages
+from ingest.pages import keeping
+from ingest.pagination import Decoder, search_pages
 from ingest.preflight import Workspace, attribute_problems, identify
 from ingest.progress import LogReporter, Reporter
 from ingest.retry import RetryPolicy
@@ -66,6 +68,7 @@ from warehouse.raw_tables import create_raw_tables
 from warehouse.store import WarehousePaths, connect_working, pipeline_lock, publish
 
 CHECKPOINT_THRESHOLD = "1GB"
+MEMORY_LIMIT = "256MB"
 SLICE_THRESHOLD_PAGES = 10  # a longer read is sliced and read concurrently
 MIN_SLICE_PAGES = 5
 SLICES_PER_WORKER = 4
@@ -95,6 +98,9 @@ def _prepare(con: Any) -> None:
     # time: a backfill would spend more time checkpointing than inserting. Publishing
     # checkpoints once at the end; a killed run replays the log on the next open.
     con.execute(f"set checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
+    # Until that checkpoint DuckDB would keep what it lands in memory; past this it spills to
+    # temporary files beside the warehouse instead (owner-only, like everything we write).
+    con.execute(f"set memory_limit = '{MEMORY_LIMIT}'")
     create_raw_tables(con)
     create_state_tables(con)
     mark_interrupted(con)
@@ -145,6 +151,12 @@ async def ingest(
     token = settings.require_token()
     started_at = int(time.time())
     db = Database(con)
+    decoder = PageDecoder()
+    # Parsing pages allocates hundreds of thousands of small objects, none of them cyclic:
+    # the default collector thresholds would scan the heap again and again for nothing.
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
     try:
         await db.run(_prepare)
         async with IntercomClient(
@@ -183,11 +195,15 @@ async def ingest(
                 result=RunResult(run_id, started_at, workspace),
                 full=full,
                 scrub=partial(redact, secret=token),
+                decoder=decoder,
             )
             await run.execute(selected)
             return run.result
     finally:
+        decoder.close()
         db.close()
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
 
 
 @dataclass
@@ -199,6 +215,7 @@ class _Run:
     result: RunResult
     full: bool
     scrub: Callable[[str], str]
+    decoder: PageDecoder
 
     @property
     def run_id(self) -> str:
@@ -263,6 +280,9 @@ class _Run:
             + (f", {log.deletions_noticed} deletions noticed" if log.deletions_noticed else "")
         )
 
+    def _decoder(self, stream: SearchStream) -> Decoder:
+        return self.decoder.for_stream(stream.name, stream.records_key, stream.search_path)
+
     def _sink(self, log: StreamLog, seen_table: str | None = None) -> StreamSink:
         return StreamSink(
             self.db,
@@ -280,12 +300,13 @@ class _Run:
         sink = self._sink(log, seen)
         definitions: list[dict[str, Any]] = []
         for path, params in stream.requests:
-            body = await self.client.get(path, params=params, stats=log.calls)
-            page = read_page(body, stream.records_key, path)
+            page = await self.client.get(
+                path, params=params, stats=log.calls, decode=keeping(stream.records_key, path)
+            )
             log.pages += 1
-            await sink.add(page.records)
+            await sink.add(page)
             if stream is DATA_ATTRIBUTES:
-                definitions.extend(page.records)
+                definitions.extend(page.records or [])
         # A whole fetch is the complete id set: what is gone from it was deleted or archived.
         await sink.drain(
             partial(reconcile.delete_unseen, stream=stream.name, seen=seen, run_id=self.run_id)
@@ -312,7 +333,14 @@ class _Run:
         sink = self._sink(log, seen)
         await asyncio.gather(
             self._read_updates(stream, log),
-            reconcile.read_list(self.client, stream, log, sink, self.config.page_size),
+            reconcile.read_list(
+                self.client,
+                stream,
+                log,
+                sink,
+                self.decoder.for_stream(stream.name, stream.records_key, stream.list_path),
+                self.config.page_size,
+            ),
         )
         log.deletions_noticed = await reconcile.reconcile(
             self.client, self.db, stream, log, seen, listed_from
@@ -342,7 +370,7 @@ class _Run:
         pages = search_pages(
             self.client,
             stream.search_path,
-            stream.records_key,
+            self._decoder(stream),
             axis.query(start, None),
             sort=DESCENDING if descending else ASCENDING,
             per_page=self.config.page_size,
@@ -354,13 +382,11 @@ class _Run:
                 log.pages += 1
                 if first:
                     first = False
-                    total = page.total_count or len(page.records)
+                    total = page.total_count or page.count
                     self.reporter.start(stream.name, log.mode, total)
                     if page.next_cursor and total > SLICE_THRESHOLD_PAGES * self.config.page_size:
-                        await sink.add(page.records)
-                        oldest = (
-                            start if descending or not page.records else _updated(page.records[0])
-                        )
+                        await sink.add(page)
+                        oldest = start if descending else page.first_updated
                         backfill = await self.db.run(
                             start_backfill, stream.name, self.run_id, self.started_at, start
                         )
@@ -368,8 +394,8 @@ class _Run:
                             stream, axis, backfill, log, sink, known=(total, oldest)
                         )
                         return
-                await sink.add(page.records)
-                if descending and any(_updated(r) < lower for r in page.records):
+                await sink.add(page)
+                if descending and page.least_updated is not None and page.least_updated < lower:
                     break  # everything further is older than the cursor's overlap
         await sink.drain(partial(save_cursor, stream=stream.name, at=self.started_at,
                                  run_id=self.run_id))  # fmt: skip
@@ -392,16 +418,16 @@ class _Run:
             queue.put_nowait((-piece.expected, next(order), piece))
         expected = sum(piece.expected for piece in backfill.slices)
 
-        async def probe(lo: Bound, hi: Bound, oldest: bool = False) -> tuple[int, int | None]:
-            body = await self.client.post(
+        async def probe(lo: Bound, hi: Bound) -> tuple[int, int | None]:
+            """How many records [lo, hi) holds, and the oldest one's `updated_at`."""
+            page = await self.client.post(
                 stream.search_path,
                 json={"query": axis.query(lo, hi), "pagination": {"per_page": 1},
                       "sort": ASCENDING},
                 stats=log.calls,
+                decode=self._decoder(stream),
             )  # fmt: skip
-            page = read_page(body, stream.records_key, stream.search_path)
-            first = _updated(page.records[0]) if page.records else None
-            return page.total_count or 0, first
+            return page.total_count or 0, page.first_updated
 
         async def emit(piece: Slice) -> None:
             await self.db.run(add_slice, stream.name, piece)
@@ -448,7 +474,7 @@ class _Run:
         pages = search_pages(
             self.client,
             stream.search_path,
-            stream.records_key,
+            self._decoder(stream),
             axis.query(piece.lo, piece.hi),
             sort=ASCENDING,
             per_page=self.config.page_size,
@@ -456,19 +482,9 @@ class _Run:
         )
         async for page in pages:
             log.pages += 1
-            await sink.add(page.records)
+            await sink.add(page)
         sink.checkpoint(partial(finish_slice, stream=stream.name, piece=piece, run_id=self.run_id))
 
 
 async def _first(pair: Awaitable[tuple[int, int | None]]) -> int:
     return (await pair)[0]
-
-
-def _updated(record: dict[str, Any]) -> int:
-    value = record.get("updated_at")
-    if not isinstance(value, int):
-        raise IngestFailed(
-            f"Intercom sent a record without an integer updated_at: "
-            f"{orjson.dumps({k: record.get(k) for k in ('type', 'id')}).decode()}."
-        )
-    return value

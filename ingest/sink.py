@@ -18,9 +18,10 @@ from typing import Any, TypeVar
 
 import duckdb
 
+from ingest.pages import Page
 from ingest.progress import Reporter
 from ingest.state import StreamLog
-from warehouse.raw_tables import LandResult, land_records, record_id
+from warehouse.raw_tables import LandResult, PreparedRecords, land_prepared
 
 T = TypeVar("T")
 # A checkpoint waits at most this long for a full batch to carry it.
@@ -79,15 +80,20 @@ class StreamSink:
         self._batch = batch_records
         self._reporter = reporter
         self._seen_table = seen_table
-        self._buffer: list[dict[str, Any]] = []
+        self._buffer = PreparedRecords(log.stream)
         self._actions: list[Action] = []
         self._landing: asyncio.Future[None] | None = None
         self._handed_at = time.monotonic()
 
-    async def add(self, records: list[dict[str, Any]]) -> None:
-        self._buffer.extend(records)
-        self._log.records_received += len(records)
-        self._reporter.advance(self._log.stream, len(records))
+    async def add(self, page: Page) -> None:
+        """Take a decoded page: its prepared records (or, for the small streams, its parsed
+        records, prepared here). The warehouse thread then only runs DuckDB."""
+        if page.prepared is not None:
+            self._buffer.extend(page.prepared)
+        else:
+            self._buffer.add(page.records or [])
+        self._log.records_received += page.count
+        self._reporter.advance(self._log.stream, page.count)
         overdue = self._actions and time.monotonic() - self._handed_at > CHECKPOINT_DELAY
         if len(self._buffer) >= self._batch or overdue:
             await self._hand_over()
@@ -108,10 +114,10 @@ class StreamSink:
         """Start landing the buffer after the batch before it (landings stay in order); wait
         only for that previous batch, so a slow warehouse slows fetching instead of letting
         batches pile up in memory."""
-        records, self._buffer = self._buffer, []
+        records, self._buffer = self._buffer, PreparedRecords(self._log.stream)
         actions, self._actions = self._actions, []
         self._handed_at = time.monotonic()
-        if not records and not actions:
+        if not records.received and not actions:
             return
         previous = self._landing
         self._landing = asyncio.ensure_future(self._land(previous, records, actions))
@@ -124,7 +130,7 @@ class StreamSink:
     async def _land(
         self,
         previous: asyncio.Future[None] | None,
-        records: list[dict[str, Any]],
+        records: PreparedRecords,
         actions: list[Action],
     ) -> None:
         if previous is not None:
@@ -135,13 +141,7 @@ class StreamSink:
         )
         self._log.records_new += landed[0].new
 
-    def _land_batch(
-        self, con: duckdb.DuckDBPyConnection, records: list[dict[str, Any]]
-    ) -> LandResult:
-        stream = self._log.stream
-        if self._seen_table and records:
-            con.execute(
-                f"insert into {self._seen_table} select unnest($ids)",
-                {"ids": [record_id(stream, r) for r in records]},
-            )
-        return land_records(con, stream, records, self._log.run_id)
+    def _land_batch(self, con: duckdb.DuckDBPyConnection, records: PreparedRecords) -> LandResult:
+        if self._seen_table and records.ids:
+            con.execute(f"insert into {self._seen_table} select unnest($ids)", {"ids": records.ids})
+        return land_prepared(con, records, self._log.run_id)

@@ -13,6 +13,10 @@ from warehouse.errors import ConfigError
 DEFAULT_API_BASE = "https://api.intercom.io"
 DEFAULT_API_VERSION = "2.11"
 DEFAULT_WAREHOUSE = "data/warehouse.duckdb"
+# Schemas of the warehouse and DuckDB's own catalogs: not usable as a warehouse file's name.
+RESERVED_NAMES = frozenset(
+    {"raw", "ingest", "staging", "intermediate", "writeback", "main", "memory", "system", "temp"}
+)
 SUPPORTED_API_VERSIONS = ("2.11",)
 
 
@@ -82,6 +86,14 @@ def warehouse_path(option: str | None = None, env: Mapping[str, str] | None = No
     path = Path(raw).expanduser()
     if path.exists() and path.is_dir():
         raise ConfigError(f"The warehouse path {raw} is a directory; give a .duckdb file path.")
+    # DuckDB names a database after its file, up to the first dot; a name equal to one of the
+    # warehouse's schemas would make `raw.intercom_contacts` and the like ambiguous.
+    catalog = path.name.split(".", 1)[0].lower()
+    if catalog in RESERVED_NAMES:
+        raise ConfigError(
+            f"The warehouse file name {path.name} clashes with the schema {catalog!r}; "
+            "choose another name, such as warehouse.duckdb."
+        )
     return path
 
 

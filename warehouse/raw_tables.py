@@ -6,16 +6,16 @@ whichever path brought it. See docs/architecture.md for the columns.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import duckdb
-import orjson
+
+from warehouse.records import STREAMS, PreparedRecords, record_id
 
 RAW_SCHEMA = "raw"
-STREAMS = ("contacts", "conversations", "admins", "teams", "data_attributes")
+__all__ = ["STREAMS", "PreparedRecords", "land_prepared", "land_records", "record_id"]
 
 
 def table_name(stream: str) -> str:
@@ -55,17 +55,6 @@ def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def record_id(stream: str, record: Mapping[str, Any]) -> str:
-    if stream == "data_attributes":
-        return f"{record['model']}.{record['name']}"
-    return str(record["id"])
-
-
-def _updated_at(record: Mapping[str, Any]) -> int | None:
-    value = record.get("updated_at")
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
 @dataclass(frozen=True)
 class LandResult:
     received: int
@@ -81,42 +70,36 @@ def land_records(
     """Insert records as received; an identical (id, content) already landed adds nothing.
 
     Call with batches of a few hundred to a few thousand records: DuckDB inserts through one
-    statement per batch, which is orders of magnitude faster than a row at a time. The keys
-    already present are looked up first (a scan of the `id` column) and only new rows are
-    inserted: `insert or ignore` would do the same but its conflict path is about twice as slow.
+    statement per batch, which is orders of magnitude faster than a row at a time.
     """
-    ids: list[str] = []
-    updated: list[int | None] = []
-    bodies: list[str] = []
-    hashes: list[str] = []
-    seen: set[tuple[str, str]] = set()
-    received = 0
-    for record in records:
-        received += 1
-        body = orjson.dumps(record).decode()
-        digest = hashlib.sha256(orjson.dumps(record, option=orjson.OPT_SORT_KEYS)).hexdigest()
-        key = (record_id(stream, record), digest)
-        if key in seen:
-            continue
-        seen.add(key)
-        ids.append(key[0])
-        updated.append(_updated_at(record))
-        bodies.append(body)
-        hashes.append(digest)
-    if not ids:
-        return LandResult(received=received, new=0)
-    table = table_name(stream)
+    batch = PreparedRecords(stream)
+    batch.add(records)
+    return land_prepared(con, batch, run_id)
+
+
+def land_prepared(
+    con: duckdb.DuckDBPyConnection, batch: PreparedRecords, run_id: str
+) -> LandResult:
+    """Land a prepared batch. The keys already present are looked up first (a scan of the `id`
+    column) and only new rows are inserted: `insert or ignore` would do the same, but its
+    conflict path is about twice as slow."""
+    if not batch.ids:
+        return LandResult(received=batch.received, new=0)
+    table = table_name(batch.stream)
+    columns = (batch.ids, batch.updated, batch.bodies, batch.hashes)
     landed = set(
         con.execute(
             f"select id, record_hash from {table} where id in (select unnest($ids))",
-            {"ids": ids},
+            {"ids": batch.ids},
         ).fetchall()
     )
     if landed:
-        fresh = [i for i, key in enumerate(zip(ids, hashes, strict=True)) if key not in landed]
-        ids, updated, bodies, hashes = (
-            [column[i] for i in fresh] for column in (ids, updated, bodies, hashes)
-        )
+        fresh = [
+            i for i, key in enumerate(zip(batch.ids, batch.hashes, strict=True))
+            if key not in landed
+        ]  # fmt: skip
+        columns = tuple([column[i] for i in fresh] for column in columns)
+    ids, updated, bodies, hashes = columns
     if ids:
         con.execute(
             f"""
@@ -130,7 +113,7 @@ def land_records(
             {"ids": ids, "updated": updated, "bodies": bodies, "hashes": hashes,
              "run_id": run_id},
         )  # fmt: skip
-    return LandResult(received=received, new=len(ids))
+    return LandResult(received=batch.received, new=len(ids))
 
 
 def current_records_sql(stream: str) -> str:

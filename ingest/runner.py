@@ -118,36 +118,34 @@ def run_ingest(
 ) -> RunResult:
     """`coach ingest`: hold the writer lock, ingest into the working file, publish on success."""
     select(streams)  # a bad name fails before anything is touched
-    reporter = reporter or LogReporter()
+    options = RunOptions(tuple(streams), full, transport, reporter or LogReporter(),
+                         str(paths.published))  # fmt: skip
     with pipeline_lock(paths, command="coach ingest"):
         con = connect_working(paths)
         try:
-            result = asyncio.run(
-                ingest(
-                    con, settings, config, streams=streams, full=full, transport=transport,
-                    reporter=reporter, warehouse_label=str(paths.published),
-                )
-            )  # fmt: skip
+            result = asyncio.run(ingest(con, settings, config, options))
         finally:
             con.close()
-            reporter.close()
+            options.reporter.close()
         publish(paths)
     return result
 
 
+@dataclass(frozen=True)
+class RunOptions:
+    streams: tuple[str, ...]
+    full: bool
+    transport: httpx.AsyncBaseTransport | None
+    reporter: Reporter
+    warehouse_label: str
+
+
 async def ingest(
-    con: Any,
-    settings: IntercomSettings,
-    config: IngestSettings,
-    *,
-    streams: tuple[str, ...] | list[str] = (),
-    full: bool = False,
-    transport: httpx.AsyncBaseTransport | None = None,
-    reporter: Reporter | None = None,
-    warehouse_label: str = "",
+    con: Any, settings: IntercomSettings, config: IngestSettings, options: RunOptions
 ) -> RunResult:
     """Run ingest against `con` (the working warehouse, already locked by the caller)."""
-    selected = select(streams)
+    selected = select(options.streams)
+    transport, full = options.transport, options.full
     token = settings.require_token()
     started_at = int(time.time())
     db = Database(con)
@@ -175,7 +173,7 @@ async def ingest(
                     workspace.name,
                     workspace.timezone,
                     settings.api_base,
-                    warehouse_label,
+                    options.warehouse_label,
                 )
             except CoachError as exc:
                 # The run log records a run that could not start, once per stream it was for.
@@ -191,7 +189,7 @@ async def ingest(
                 client=client,
                 db=db,
                 config=config,
-                reporter=reporter or LogReporter(),
+                reporter=options.reporter,
                 result=RunResult(run_id, started_at, workspace),
                 full=full,
                 scrub=partial(redact, secret=token),

@@ -19,14 +19,16 @@ def render_ingest(results: dict[str, Any]) -> str:
     settings, machine = results["settings"], results["machine"]
     counts = settings.get("workspace_counts", {}).get("counts", settings.get("workspace_counts"))
     rows = [
-        ("records landed", "records", "{:,}"),
+        ("records read", "records", "{:,}"),
         ("API calls (the fake's count)", "calls", "{:,}"),
         ("run time (s)", "run_seconds", "{:.1f}"),
         ("records/s", "records_per_second", "{:,.0f}"),
         ("calls/s", "calls_per_second", "{:.1f}"),
         ("calls/s ÷ rate-limit bound", "ratio_to_bound", "{:.2f}"),
         ("429s received", "responses_429", "{:,}"),
-        ("peak RSS of `coach ingest` (MB)", "peak_rss_mb", "{:,.0f}"),
+        ("peak RSS of `coach ingest` and its page decoder (MB)", "peak_rss_mb", "{:,.0f}"),
+        ("CPU of `coach ingest` and its decoder (% of a core)", "ingest_cpu_percent", "{}"),
+        ("CPU of the fake Intercom (% of a core)", "fake_cpu_percent", "{}"),
         ("command wall time incl. start-up and publish (s)", "wall_seconds", "{:.1f}"),
     ]
     changed = results["incremental"].get("conversations_changed")
@@ -47,7 +49,10 @@ def render_ingest(results: dict[str, Any]) -> str:
         "",
         f"Measured {results['measured_at']} at commit `{results['commit']}` on "
         f"{machine['cpus']} × {machine['cpu_model']}, {machine['memory_gb']} GB, Python "
-        f"{machine['python']} (`make bench-ingest`; raw figures in `bench/results/ingest.json`).",
+        f"{machine['python']}; load average {machine['load_average_1m_before']} before, "
+        f"{machine['load_average_1m_after']} after (other work on the machine shares its cores). "
+        "`make bench-ingest`; raw figures, with calls per second over time, in "
+        "`bench/results/ingest.json`.",
     ]
     return "\n".join(lines)
 

@@ -1,8 +1,8 @@
 """A page of an Intercom list or search, decoded.
 
-`decode_page` either keeps the records as parsed JSON (the small streams, probes) or keeps them
-only serialised and hashed, ready to land; `ingest.decode` runs it in a worker process for
-large pages, which is why this module imports nothing heavy.
+`decode_page` either keeps the records as parsed JSON (the small streams) or keeps them only
+serialised and hashed, ready to land, so that buffers hold compact strings rather than trees of
+parsed JSON.
 """
 
 from __future__ import annotations
@@ -30,8 +30,7 @@ class Page:
 
 def decode_page(body: bytes, *, records_key: str, where: str, stream: str | None = None) -> Page:
     """Parse a page. With `stream`, its records are prepared for landing instead of kept, and
-    each must carry an integer `updated_at`. Runs in a worker process, so it takes and
-    returns plain picklable values."""
+    each must carry an integer `updated_at`."""
     try:
         data = orjson.loads(body)
     except orjson.JSONDecodeError:
@@ -62,9 +61,18 @@ def decode_page(body: bytes, *, records_key: str, where: str, stream: str | None
 
 
 def keeping(records_key: str, where: str) -> Callable[[bytes], Awaitable[Page]]:
-    """A decoder that keeps the parsed records (small answers, decoded in place)."""
+    """A decoder that keeps the parsed records (the small streams)."""
 
     async def decode(body: bytes) -> Page:
         return decode_page(body, records_key=records_key, where=where)
+
+    return decode
+
+
+def preparing(stream: str, records_key: str, where: str) -> Callable[[bytes], Awaitable[Page]]:
+    """A decoder that prepares `stream`'s records for landing."""
+
+    async def decode(body: bytes) -> Page:
+        return decode_page(body, records_key=records_key, where=where, stream=stream)
 
     return decode

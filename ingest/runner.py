@@ -35,9 +35,8 @@ import httpx
 
 from ingest import reconcile
 from ingest.client import IntercomClient
-from ingest.decode import PageDecoder
 from ingest.errors import redact
-from ingest.pages import keeping
+from ingest.pages import keeping, preparing
 from ingest.pagination import Decoder, search_pages
 from ingest.preflight import Workspace, attribute_problems, identify
 from ingest.progress import LogReporter, Reporter
@@ -149,7 +148,6 @@ async def ingest(
     token = settings.require_token()
     started_at = int(time.time())
     db = Database(con)
-    decoder = PageDecoder()
     # Parsing pages allocates hundreds of thousands of small objects, none of them cyclic:
     # the default collector thresholds would scan the heap again and again for nothing.
     thresholds = gc.get_threshold()
@@ -193,12 +191,10 @@ async def ingest(
                 result=RunResult(run_id, started_at, workspace),
                 full=full,
                 scrub=partial(redact, secret=token),
-                decoder=decoder,
             )
             await run.execute(selected)
             return run.result
     finally:
-        decoder.close()
         db.close()
         gc.set_threshold(*thresholds)
         gc.unfreeze()
@@ -213,7 +209,6 @@ class _Run:
     result: RunResult
     full: bool
     scrub: Callable[[str], str]
-    decoder: PageDecoder
 
     @property
     def run_id(self) -> str:
@@ -278,8 +273,9 @@ class _Run:
             + (f", {log.deletions_noticed} deletions noticed" if log.deletions_noticed else "")
         )
 
-    def _decoder(self, stream: SearchStream) -> Decoder:
-        return self.decoder.for_stream(stream.name, stream.records_key, stream.search_path)
+    @staticmethod
+    def _decoder(stream: SearchStream) -> Decoder:
+        return preparing(stream.name, stream.records_key, stream.search_path)
 
     def _sink(self, log: StreamLog, seen_table: str | None = None) -> StreamSink:
         return StreamSink(
@@ -336,7 +332,7 @@ class _Run:
                 stream,
                 log,
                 sink,
-                self.decoder.for_stream(stream.name, stream.records_key, stream.list_path),
+                preparing(stream.name, stream.records_key, stream.list_path),
                 self.config.page_size,
             ),
         )

@@ -1,7 +1,6 @@
 """Records as the raw tables store them: their id, `updated_at`, serialised body and hash.
 
-No database here, so the page decoder (`ingest.decode`) can prepare records in a worker
-process that never imports DuckDB.
+No database here: ingest prepares records as pages arrive, and lands them later in batches.
 """
 
 from __future__ import annotations
@@ -58,10 +57,6 @@ class PreparedRecords:
 
     def __len__(self) -> int:
         return len(self.ids)
-
-    def __getstate__(self) -> dict[str, Any]:
-        # Shipped back from the page decoder's process: the dedupe set is not needed there.
-        return {**self.__dict__, "_seen": set()}
 
     def extend(self, other: PreparedRecords) -> None:
         """Append another batch of the same stream (deduplicated like `add`)."""

@@ -61,9 +61,9 @@ def control(base_url: str, method: str, path: str, body: Any = None) -> Any:
 def run_ingest(
     warehouse: Path, base_url: str, env_extra: dict[str, str], fake: psutil.Process
 ) -> dict[str, Any]:
-    """`coach ingest` in a subprocess: wall time, peak RSS of it and its descendants (the page
-    decoder) together, sampled every 50 ms, and the CPU time they and the fake used (100% =
-    one core busy the whole time)."""
+    """`coach ingest` in a subprocess: wall time, peak RSS of it and any processes it starts,
+    sampled every 50 ms, and the CPU time they and the fake used (100% = one core busy the
+    whole time)."""
     env = {
         **os.environ,
         "INTERCOM_ACCESS_TOKEN": TOKEN,

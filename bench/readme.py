@@ -26,8 +26,8 @@ def render_ingest(results: dict[str, Any]) -> str:
         ("calls/s", "calls_per_second", "{:.1f}"),
         ("calls/s ÷ rate-limit bound", "ratio_to_bound", "{:.2f}"),
         ("429s received", "responses_429", "{:,}"),
-        ("peak RSS of `coach ingest` and its page decoder (MB)", "peak_rss_mb", "{:,.0f}"),
-        ("CPU of `coach ingest` and its decoder (% of a core)", "ingest_cpu_percent", "{}"),
+        ("peak RSS of `coach ingest` (MB)", "peak_rss_mb", "{:,.0f}"),
+        ("CPU of `coach ingest` (% of a core)", "ingest_cpu_percent", "{}"),
         ("CPU of the fake Intercom (% of a core)", "fake_cpu_percent", "{}"),
         ("command wall time incl. start-up and publish (s)", "wall_seconds", "{:.1f}"),
     ]

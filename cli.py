@@ -88,15 +88,30 @@ def _print_run(result, paths) -> None:
     from rich.table import Table
 
     table = Table(title=f"{result.run_id} \u2192 {paths.published}")
-    for column in ("stream", "mode", "read", "new", "calls", "retries", "429s", "deleted",
-                   "outcome"):  # fmt: skip
+    for column in (
+        "stream",
+        "mode",
+        "read",
+        "new",
+        "calls",
+        "retries",
+        "429s",
+        "deleted",
+        "outcome",
+    ):
         table.add_column(column, justify="left" if column in ("stream", "mode") else "right")
     for log in result.logs:
         table.add_row(
-            log.stream, log.mode, f"{log.records_received:,}", f"{log.records_new:,}",
-            f"{log.calls.calls:,}", str(log.calls.retries), str(log.calls.rate_limited),
-            str(log.deletions_noticed), log.outcome,
-        )  # fmt: skip
+            log.stream,
+            log.mode,
+            f"{log.records_received:,}",
+            f"{log.records_new:,}",
+            f"{log.calls.calls:,}",
+            str(log.calls.retries),
+            str(log.calls.rate_limited),
+            str(log.deletions_noticed),
+            log.outcome,
+        )
     _console().print(table)
 
 

@@ -37,10 +37,26 @@ NOW = "2026-06-15T00:00:00+00:00"  # fixed, so the generated workspace is cached
 
 def start_fake(workspace: str, latency: str, limit: int) -> tuple[subprocess.Popen, str]:
     command = [
-        sys.executable, "-m", "cli", "emulator", "serve", "--workspace", workspace,
-        "--seed", "7", "--now", NOW, "--port", "0", "--token", TOKEN,
-        "--latency", latency, "--rate-limit", str(limit),
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "cli",
+        "emulator",
+        "serve",
+        "--workspace",
+        workspace,
+        "--seed",
+        "7",
+        "--now",
+        NOW,
+        "--port",
+        "0",
+        "--token",
+        TOKEN,
+        "--latency",
+        latency,
+        "--rate-limit",
+        str(limit),
+    ]
     process = subprocess.Popen(
         command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
@@ -201,10 +217,16 @@ def machine() -> dict[str, Any]:
 
 def commit() -> str:
     try:
-        sha = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, text=True,
-                             capture_output=True, check=True).stdout.strip()  # fmt: skip
-        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=REPO, text=True,
-                               capture_output=True, check=True).stdout.strip()  # fmt: skip
+        sha = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=REPO,
+            text=True,
+            capture_output=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain"], cwd=REPO, text=True, capture_output=True, check=True
+        ).stdout.strip()
         return sha + ("+uncommitted" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"

@@ -148,16 +148,24 @@ class IntercomClient:
     def __repr__(self) -> str:
         return f"IntercomClient({self.api_base!r})"
 
-    async def get(self, path: str, *, params: Mapping[str, Any] | None = None,
-                  stats: CallStats | None = None, decode: Decode | None = None) -> Any:  # fmt: skip
+    async def get(
+        self,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        stats: CallStats | None = None,
+        decode: Decode | None = None,
+    ) -> Any:
         return await self.request("GET", path, params=params, stats=stats, decode=decode)
 
-    async def post(self, path: str, *, json: Any, stats: CallStats | None = None,
-                   decode: Decode | None = None) -> Any:  # fmt: skip
+    async def post(
+        self, path: str, *, json: Any, stats: CallStats | None = None, decode: Decode | None = None
+    ) -> Any:
         return await self.request("POST", path, json=json, stats=stats, decode=decode)
 
-    async def put(self, path: str, *, json: Any, stats: CallStats | None = None,
-                  decode: Decode | None = None) -> Any:  # fmt: skip
+    async def put(
+        self, path: str, *, json: Any, stats: CallStats | None = None, decode: Decode | None = None
+    ) -> Any:
         return await self.request("PUT", path, json=json, stats=stats, decode=decode)
 
     async def request(
@@ -226,8 +234,9 @@ class IntercomClient:
                     f"{status} with a body that is not valid JSON ({len(response.content)} bytes)"
                 ) from None
         code, message = error_detail(_json_or_none(response.content))
-        summary = redact(f"{status} {code or response.reason_phrase}: {message}".strip(": "),
-                         self._token)  # fmt: skip
+        summary = redact(
+            f"{status} {code or response.reason_phrase}: {message}".strip(": "), self._token
+        )
         if status == 429:
             stats.rate_limited += 1
             raise RateLimited(

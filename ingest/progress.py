@@ -92,8 +92,9 @@ class RichReporter:
             self.start(stream, "", None)
         task = self._tasks[stream]
         done = self._progress.tasks[self._tasks[stream]].completed
-        self._progress.update(task, total=max(done, 1), completed=max(done, 1),
-                              note=f"{outcome}: {summary}")  # fmt: skip
+        self._progress.update(
+            task, total=max(done, 1), completed=max(done, 1), note=f"{outcome}: {summary}"
+        )
 
     def close(self) -> None:
         self._progress.stop()

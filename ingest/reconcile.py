@@ -77,8 +77,9 @@ async def read_list(
     per_page: int,
 ) -> None:
     """Every record the list endpoint has, landed, and its id noted in the sink's seen table."""
-    async for page in list_pages(client, stream.list_path, decode, per_page=per_page,
-                                 stats=log.calls):  # fmt: skip
+    async for page in list_pages(
+        client, stream.list_path, decode, per_page=per_page, stats=log.calls
+    ):
         log.pages += 1
         await sink.add(page)
     await sink.drain()

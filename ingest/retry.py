@@ -18,8 +18,12 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, wait_exp
 from ingest.errors import RateLimited, Retryable
 
 # Raised by httpx for problems of the connection or the body, not of our request.
-TRANSIENT_HTTPX = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError,
-                   httpx.DecodingError)  # fmt: skip
+TRANSIENT_HTTPX = (
+    httpx.TimeoutException,
+    httpx.NetworkError,
+    httpx.RemoteProtocolError,
+    httpx.DecodingError,
+)
 
 
 def is_transient(exc: BaseException) -> bool:

@@ -117,8 +117,9 @@ def run_ingest(
 ) -> RunResult:
     """`coach ingest`: hold the writer lock, ingest into the working file, publish on success."""
     select(streams)  # a bad name fails before anything is touched
-    options = RunOptions(tuple(streams), full, transport, reporter or LogReporter(),
-                         str(paths.published))  # fmt: skip
+    options = RunOptions(
+        tuple(streams), full, transport, reporter or LogReporter(), str(paths.published)
+    )
     with pipeline_lock(paths, command="coach ingest"):
         con = connect_working(paths)
         try:
@@ -391,8 +392,9 @@ class _Run:
                 await sink.add(page)
                 if descending and page.least_updated is not None and page.least_updated < lower:
                     break  # everything further is older than the cursor's overlap
-        await sink.drain(partial(save_cursor, stream=stream.name, at=self.started_at,
-                                 run_id=self.run_id))  # fmt: skip
+        await sink.drain(
+            partial(save_cursor, stream=stream.name, at=self.started_at, run_id=self.run_id)
+        )
         log.final_cursor = self.started_at
 
     async def _read_slices(
@@ -416,11 +418,14 @@ class _Run:
             """How many records [lo, hi) holds, and the oldest one's `updated_at`."""
             page = await self.client.post(
                 stream.search_path,
-                json={"query": axis.query(lo, hi), "pagination": {"per_page": 1},
-                      "sort": ASCENDING},
+                json={
+                    "query": axis.query(lo, hi),
+                    "pagination": {"per_page": 1},
+                    "sort": ASCENDING,
+                },
                 stats=log.calls,
                 decode=self._decoder(stream),
-            )  # fmt: skip
+            )
             return page.total_count or 0, page.first_updated
 
         async def emit(piece: Slice) -> None:
@@ -442,8 +447,16 @@ class _Run:
             self.reporter.start(stream.name, log.mode, expected)
             span_start = lo if lo is not None else (oldest if oldest is not None else 0)
             span = (span_start, max(self.started_at, span_start))
-            await bisect(lo, hi, count, axis=axis, span=span, target=target,
-                         probe=lambda a, b: _first(probe(a, b)), emit=emit)  # fmt: skip
+            await bisect(
+                lo,
+                hi,
+                count,
+                axis=axis,
+                span=span,
+                target=target,
+                probe=lambda a, b: _first(probe(a, b)),
+                emit=emit,
+            )
 
         async def worker() -> None:
             while True:
@@ -462,9 +475,13 @@ class _Run:
         log.final_cursor = backfill.started_at
 
     async def _read_slice(
-        self, stream: SearchStream, axis: TimeAxis, piece: Slice, log: StreamLog,
+        self,
+        stream: SearchStream,
+        axis: TimeAxis,
+        piece: Slice,
+        log: StreamLog,
         sink: StreamSink,
-    ) -> None:  # fmt: skip
+    ) -> None:
         pages = search_pages(
             self.client,
             stream.search_path,

@@ -76,8 +76,9 @@ class TimeAxis:
             else:
                 parts.append(_filter(">", lo - 1))
         if hi is not None:
-            parts.append(_filter("<", self._at(self._date(hi), time(12)) if self.day_granular
-                                 else hi))  # fmt: skip
+            parts.append(
+                _filter("<", self._at(self._date(hi), time(12)) if self.day_granular else hi)
+            )
         if not parts:
             parts.append(_filter(">", 0))
         return parts[0] if len(parts) == 1 else {"operator": "AND", "value": parts}
@@ -122,6 +123,14 @@ async def bisect(
     left = await probe(lo, mid)
     await asyncio.gather(
         bisect(lo, mid, left, axis=axis, span=span, target=target, probe=probe, emit=emit),
-        bisect(mid, hi, max(count - left, 0), axis=axis, span=span, target=target,
-               probe=probe, emit=emit),
-    )  # fmt: skip
+        bisect(
+            mid,
+            hi,
+            max(count - left, 0),
+            axis=axis,
+            span=span,
+            target=target,
+            probe=probe,
+            emit=emit,
+        ),
+    )

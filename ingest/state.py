@@ -90,9 +90,13 @@ def mark_interrupted(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def claim_workspace(
-    con: duckdb.DuckDBPyConnection, app_id: str, name: str | None, timezone: str | None,
-    api_base: str, warehouse: str,
-) -> None:  # fmt: skip
+    con: duckdb.DuckDBPyConnection,
+    app_id: str,
+    name: str | None,
+    timezone: str | None,
+    api_base: str,
+    warehouse: str,
+) -> None:
     row = con.execute(f"select app_id, name from {SCHEMA}.workspace").fetchone()
     if row is None:
         con.execute(
@@ -219,11 +223,21 @@ def close_log(con: duckdb.DuckDBPyConnection, log: StreamLog) -> None:
         deletions_noticed = ?, final_cursor = ?, outcome = ?, error = ?
         where run_id = ? and stream = ?""",
         [
-            log.mode, log.records_received, log.records_new, log.pages, log.calls.calls,
-            log.calls.retries, log.calls.rate_limited, log.deletions_noticed, log.final_cursor,
-            log.outcome, log.error, log.run_id, log.stream,
+            log.mode,
+            log.records_received,
+            log.records_new,
+            log.pages,
+            log.calls.calls,
+            log.calls.retries,
+            log.calls.rate_limited,
+            log.deletions_noticed,
+            log.final_cursor,
+            log.outcome,
+            log.error,
+            log.run_id,
+            log.stream,
         ],
-    )  # fmt: skip
+    )
 
 
 def stored_workspace(con: duckdb.DuckDBPyConnection) -> str | None:

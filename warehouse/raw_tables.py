@@ -95,9 +95,10 @@ def land_prepared(
     )
     if landed:
         fresh = [
-            i for i, key in enumerate(zip(batch.ids, batch.hashes, strict=True))
+            i
+            for i, key in enumerate(zip(batch.ids, batch.hashes, strict=True))
             if key not in landed
-        ]  # fmt: skip
+        ]
         columns = tuple([column[i] for i in fresh] for column in columns)
     ids, updated, bodies, hashes = columns
     if ids:
@@ -110,9 +111,8 @@ def land_prepared(
                        unnest($bodies) as record, unnest($hashes) as record_hash
             )
             """,
-            {"ids": ids, "updated": updated, "bodies": bodies, "hashes": hashes,
-             "run_id": run_id},
-        )  # fmt: skip
+            {"ids": ids, "updated": updated, "bodies": bodies, "hashes": hashes, "run_id": run_id},
+        )
     return LandResult(received=batch.received, new=len(ids))
 
 

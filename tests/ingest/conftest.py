@@ -107,8 +107,9 @@ def assert_matches_truth(
         extra = set(held[stream]) - set(want[stream])
         if stream == "contacts" and not deletions_noticed:
             extra -= want["gone"]
-        stale = sorted(i for i in set(held[stream]) & set(want[stream])
-                       if held[stream][i] != want[stream][i])  # fmt: skip
+        stale = sorted(
+            i for i in set(held[stream]) & set(want[stream]) if held[stream][i] != want[stream][i]
+        )
         assert not missing, f"{stream}: {len(missing)} missing, e.g. {missing[:3]}"
         assert not stale, f"{stream}: {len(stale)} stale, e.g. {stale[:3]}"
         assert not extra, f"{stream}: {len(extra)} not in Intercom, e.g. {sorted(extra)[:3]}"
@@ -152,8 +153,9 @@ def mutate(fake: FakeIntercom, rng: random.Random, scale: int = 1) -> Changes:
     deleted: set[str] = set()
     for n in range(scale):
         tag = f"{rng.randrange(10**9)}-{n}"
-        user = backend.create_contact({"role": "user", "external_id": f"new-{tag}",
-                                       "email": f"new-{tag}@example.org"})  # fmt: skip
+        user = backend.create_contact(
+            {"role": "user", "external_id": f"new-{tag}", "email": f"new-{tag}@example.org"}
+        )
         lead = backend.create_contact({"role": "lead", "email": f"lead-{tag}@example.org"})
         changed_contacts |= {user["id"], lead["id"]}
         for member in rng.sample(users, 2):

@@ -68,15 +68,22 @@ def test_ingest_prints_plain_lines_and_a_table_when_not_on_a_terminal(served, pa
 
 def test_only_the_streams_asked_for(served, paths):
     result = coach(
-        "ingest", "--warehouse", str(paths.published), "--stream", "teams", "--stream",
-        "admins", env=env_for(served),
-    )  # fmt: skip
+        "ingest",
+        "--warehouse",
+        str(paths.published),
+        "--stream",
+        "teams",
+        "--stream",
+        "admins",
+        env=env_for(served),
+    )
     assert result.exit_code == 0, result.output
     with duckdb.connect(str(paths.published), read_only=True) as con:
         streams = {row[0] for row in con.execute("select stream from ingest.run_log").fetchall()}
     assert streams == {"teams", "admins"}
-    bad = coach("ingest", "--warehouse", str(paths.published), "--stream", "tickets",
-                env=env_for(served))  # fmt: skip
+    bad = coach(
+        "ingest", "--warehouse", str(paths.published), "--stream", "tickets", env=env_for(served)
+    )
     one_line_error(bad, 2, "Unknown stream tickets")
 
 
@@ -98,8 +105,9 @@ def test_configuration_errors_are_one_sentence(served, paths, env, code, fragmen
 
 
 def test_a_host_that_is_not_intercom(served, paths):
-    result = coach("ingest", "--warehouse", str(paths.published),
-                   env=env_for(served + "/not-the-api"))  # fmt: skip
+    result = coach(
+        "ingest", "--warehouse", str(paths.published), env=env_for(served + "/not-the-api")
+    )
     one_line_error(result, 2, "is not an Intercom REST API host")
 
 
@@ -152,8 +160,12 @@ def test_the_token_never_appears_in_any_output(served, paths, fake, tmp_path):
     outputs += [process.stdout, process.stderr]
     fake.configure(fault_rate=0.0)
     wrong = "wrong-token-3d9e1b7c"
-    refused = coach("ingest", "--warehouse", str(paths.published),
-                    env=env_for(served, INTERCOM_ACCESS_TOKEN=wrong))  # fmt: skip
+    refused = coach(
+        "ingest",
+        "--warehouse",
+        str(paths.published),
+        env=env_for(served, INTERCOM_ACCESS_TOKEN=wrong),
+    )
     outputs.append(refused.output)
     with duckdb.connect(str(paths.working), read_only=True) as con:
         errors = con.execute("select error from ingest.run_log where error is not null").fetchall()

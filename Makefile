@@ -32,5 +32,12 @@ glossary: install
 bench-build: install
 	$(BIN)/python -m bench.build
 
+# Backfill of a medium workspace against the fake in its own process, then an incremental run;
+# writes bench/results/ingest.json and the table in the README (a few minutes; the first run
+# also generates and caches the medium workspace, about a minute more).
+bench-ingest: install
+	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/readme.py
+
 clean:
 	rm -rf $(VENV) dbt_project/target dbt_project/logs .pytest_cache .ruff_cache

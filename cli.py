@@ -12,6 +12,9 @@ import click
 
 from warehouse.errors import CoachError, UsageError
 
+# The fake Intercom's token for `coach demo`: not a secret, it opens only the built-in fake.
+DEMO_TOKEN = "demo-token"
+
 
 class CoachGroup(click.Group):
     """Turns a CoachError anywhere below into one plain line on stderr and its exit code."""
@@ -29,6 +32,158 @@ def main() -> None:
     """Health-coaching analytics over Intercom: ingest, build, report, write back."""
     # Everything this tool writes (warehouse, exports, logs) may hold health data: owner-only.
     os.umask(0o077)
+
+
+def warehouse_option(command):
+    return click.option(
+        "--warehouse",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="The published warehouse file (default: $COACH_WAREHOUSE, else "
+        "data/warehouse.duckdb).",
+    )(command)
+
+
+@main.command("ingest")
+@warehouse_option
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Also list every contact and conversation to the end and mark records that vanished "
+    "from Intercom as deleted (run nightly or weekly).",
+)
+@click.option(
+    "--stream",
+    "streams",
+    multiple=True,
+    help="Only this stream (repeatable): contacts, conversations, admins, teams, "
+    "data_attributes. Default: all.",
+)
+def ingest_command(warehouse: str | None, full: bool, streams: tuple[str, ...]) -> None:
+    """Land Intercom's records in the warehouse: incremental, resumable, paced."""
+    from ingest.progress import make_reporter
+    from ingest.runner import run_ingest
+    from warehouse.config import ingest_settings, intercom_settings, warehouse_path
+    from warehouse.store import WarehousePaths
+
+    paths = WarehousePaths(warehouse_path(warehouse))
+    settings, config = intercom_settings(), ingest_settings()
+    settings.require_token()
+    result = run_ingest(
+        paths, settings, config, streams=streams, full=full, reporter=make_reporter()
+    )
+    _print_run(result, paths)
+
+
+def _console():
+    """stdout for tables; off a terminal (logs, CI, pipes) wide enough not to cut columns."""
+    import sys
+
+    from rich.console import Console
+
+    return Console() if sys.stdout.isatty() else Console(width=160)
+
+
+def _print_run(result, paths) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"{result.run_id} \u2192 {paths.published}")
+    for column in (
+        "stream",
+        "mode",
+        "read",
+        "new",
+        "calls",
+        "retries",
+        "429s",
+        "deleted",
+        "outcome",
+    ):
+        table.add_column(column, justify="left" if column in ("stream", "mode") else "right")
+    for log in result.logs:
+        table.add_row(
+            log.stream,
+            log.mode,
+            f"{log.records_received:,}",
+            f"{log.records_new:,}",
+            f"{log.calls.calls:,}",
+            str(log.calls.retries),
+            str(log.calls.rate_limited),
+            str(log.deletions_noticed),
+            log.outcome,
+        )
+    _console().print(table)
+
+
+@main.command()
+@warehouse_option
+def doctor(warehouse: str | None) -> None:
+    """Check the token, the API version and the workspace's data attributes."""
+    import asyncio
+
+    from rich.table import Table
+
+    from ingest.doctor import diagnose
+    from warehouse.config import intercom_settings, warehouse_path
+    from warehouse.errors import ConfigError
+
+    warehouse_path(warehouse)
+    checks = asyncio.run(diagnose(intercom_settings()))
+    table = Table(title="coach doctor")
+    for column in ("check", "", "detail"):
+        table.add_column(column)
+    for check in checks:
+        table.add_row(check.name, "ok" if check.ok else "FAILED", check.detail)
+    _console().print(table)
+    failed = [check for check in checks if not check.ok]
+    if failed:
+        more = f" ({len(failed) - 1} more above)" if len(failed) > 1 else ""
+        raise ConfigError(f"{failed[0].detail}{more}")
+
+
+@main.command()
+@warehouse_option
+def demo(warehouse: str | None) -> None:
+    """Run the pipeline against the built-in fake Intercom (its `demo` workspace)."""
+    import asyncio
+
+    import duckdb
+    from rich.table import Table
+
+    from fake_intercom import EmulatorConfig, FakeIntercom
+    from ingest.demo import fresh_demo_warehouse
+    from ingest.doctor import whoami
+    from ingest.progress import make_reporter
+    from ingest.runner import run_ingest
+    from warehouse.config import (
+        DEFAULT_API_VERSION,
+        IntercomSettings,
+        Secret,
+        ingest_settings,
+        warehouse_path,
+    )
+    from warehouse.raw_tables import current_counts
+    from warehouse.store import WarehousePaths
+
+    paths = WarehousePaths(warehouse_path(warehouse))
+    console = _console()
+    fake = FakeIntercom.create(workspace="demo", config=EmulatorConfig(token=DEMO_TOKEN))
+    with fake.serve_in_thread() as base_url:
+        console.print(f"Fake Intercom (demo workspace) serving at {base_url}")
+        settings = IntercomSettings(
+            token=Secret(DEMO_TOKEN), api_base=base_url, version=DEFAULT_API_VERSION
+        )
+        fresh_demo_warehouse(paths, asyncio.run(whoami(settings)).app_id)
+        result = run_ingest(paths, settings, ingest_settings(), reporter=make_reporter())
+    _print_run(result, paths)
+    with duckdb.connect(str(paths.published), read_only=True) as con:
+        counts = current_counts(con)
+    table = Table(title=f"What landed in {paths.published}")
+    table.add_column("stream")
+    table.add_column("records", justify="right")
+    for stream, count in counts.items():
+        table.add_row(stream, f"{count:,}")
+    console.print(table)
 
 
 @main.group(cls=CoachGroup)

@@ -340,6 +340,7 @@ class EmulatorApp:
                     outcome = "truncated"
                     await captured.send_truncated(send, limit_headers)
                 elif fault == "truncated":
+                    self.faults.not_applied(fault)
                     outcome = str(captured.start.get("status"))
                     await captured.send_whole(send, limit_headers)
                 else:

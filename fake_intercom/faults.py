@@ -89,6 +89,11 @@ class FaultInjector:
                 self.injected[fault] += 1
             return Draw(fault, latency_u)
 
+    def not_applied(self, fault: str) -> None:
+        """A drawn fault that could not apply (a `truncated` draw on a non-200 answer)."""
+        with self._lock:
+            self.injected[fault] -= 1
+
     def reset(self) -> None:
         with self._lock:
             self._occurrences.clear()

@@ -48,7 +48,10 @@ class _Server(uvicorn.Server):
 def bind(host: str, port: int) -> socket.socket:
     """The listening socket (port 0: the OS picks one). Raises OSError if it cannot bind."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # An explicit IPPROTO_TCP: asyncio sets TCP_NODELAY on accepted connections only when the
+    # listening socket says it is TCP. With protocol 0, Nagle's algorithm stays on and every
+    # loopback response waits ~40 ms for the client's delayed ACK.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))

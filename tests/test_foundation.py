@@ -51,6 +51,8 @@ def test_warehouse_path_precedence(tmp_path):
     assert warehouse_path("y.duckdb", {"COACH_WAREHOUSE": "x.duckdb"}).name == "y.duckdb"
     with pytest.raises(ConfigError, match="directory"):
         warehouse_path(str(tmp_path), {})
+    with pytest.raises(ConfigError, match="clashes with the schema 'raw'"):
+        warehouse_path("data/raw.duckdb", {})
 
 
 def test_atomic_private_file_refuses_overwrite_and_is_owner_only(tmp_path):

@@ -14,6 +14,10 @@ from warehouse.errors import ConfigError
 DEFAULT_API_BASE = "https://api.intercom.io"
 DEFAULT_API_VERSION = "2.11"
 DEFAULT_WAREHOUSE = "data/warehouse.duckdb"
+# Schemas of the warehouse and DuckDB's own catalogs: not usable as a warehouse file's name.
+RESERVED_NAMES = frozenset(
+    {"raw", "ingest", "staging", "intermediate", "writeback", "main", "memory", "system", "temp"}
+)
 SUPPORTED_API_VERSIONS = ("2.11",)
 
 
@@ -83,6 +87,14 @@ def warehouse_path(option: str | None = None, env: Mapping[str, str] | None = No
     path = Path(raw).expanduser()
     if path.exists() and path.is_dir():
         raise ConfigError(f"The warehouse path {raw} is a directory; give a .duckdb file path.")
+    # DuckDB names a database after its file, up to the first dot; a name equal to one of the
+    # warehouse's schemas would make `raw.intercom_contacts` and the like ambiguous.
+    catalog = path.name.split(".", 1)[0].lower()
+    if catalog in RESERVED_NAMES:
+        raise ConfigError(
+            f"The warehouse file name {path.name} clashes with the schema {catalog!r}; "
+            "choose another name, such as warehouse.duckdb."
+        )
     return path
 
 
@@ -142,4 +154,55 @@ def postgres_settings(env: Mapping[str, str] | None = None) -> PostgresSettings:
         database=env.get("COACH_PG_DATABASE") or "test",
         schema=schema,
         password=Secret(password) if password else None,
+    )
+
+
+DEFAULT_OVERLAP_SECONDS = 600
+DEFAULT_CONCURRENCY = 32
+DEFAULT_BATCH_RECORDS = 2000
+DEFAULT_TIMEOUT_SECONDS = 30.0
+DEFAULT_MAX_ATTEMPTS = 8
+MAX_PAGE_SIZE = 150  # Intercom's cap on per_page
+
+
+@dataclass(frozen=True)
+class IngestSettings:
+    """How ingest reads Intercom. Every knob has an environment variable (see the README)."""
+
+    overlap_seconds: int = DEFAULT_OVERLAP_SECONDS
+    concurrency: int = DEFAULT_CONCURRENCY
+    batch_records: int = DEFAULT_BATCH_RECORDS
+    timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    page_size: int = MAX_PAGE_SIZE
+
+
+def _number(env: Mapping[str, str], name: str, default: float, kind: type, low: float, high: float):
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:
+        raise ConfigError(f"{name} must be a number from {low:g} to {high:g}, got {raw!r}.")
+    return value
+
+
+def ingest_settings(env: Mapping[str, str] | None = None) -> IngestSettings:
+    env = os.environ if env is None else env
+    return IngestSettings(
+        overlap_seconds=_number(
+            env, "COACH_INGEST_OVERLAP_SECONDS", DEFAULT_OVERLAP_SECONDS, int, 0, 7 * 86400
+        ),
+        concurrency=_number(env, "COACH_INGEST_CONCURRENCY", DEFAULT_CONCURRENCY, int, 1, 256),
+        batch_records=_number(
+            env, "COACH_INGEST_BATCH_RECORDS", DEFAULT_BATCH_RECORDS, int, 1, 100_000
+        ),
+        timeout_seconds=_number(
+            env, "COACH_HTTP_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS, float, 0.1, 600
+        ),
+        max_attempts=_number(env, "COACH_HTTP_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS, int, 1, 50),
+        page_size=_number(env, "COACH_INGEST_PAGE_SIZE", MAX_PAGE_SIZE, int, 1, MAX_PAGE_SIZE),
     )

@@ -114,3 +114,13 @@ def publish(paths: WarehousePaths) -> Path:
     os.replace(tmp, paths.published)
     fsync_dir(paths.directory)
     return paths.published
+
+
+def discard(paths: WarehousePaths) -> None:
+    """Remove the working and published files (the demo's fresh start). Call under the lock."""
+    for path in (
+        paths.working,
+        paths.working.with_name(paths.working.name + ".wal"),
+        paths.published,
+    ):
+        path.unlink(missing_ok=True)

@@ -133,6 +133,14 @@ def test_truncated_body_is_applied_and_cut(fake, api, truth):
     assert fake.backend.contact(contact["id"])["name"] == "Applied"
 
 
+def test_truncated_draw_on_an_error_answer_is_sent_whole_and_not_counted(fake, api):
+    fake.configure(fault_rate=1.0, fault_kinds="truncated")
+    response = api.get("/contacts/000000000000000000000000")
+    assert response.status_code == 404
+    assert response.json()["errors"][0]["code"] == "not_found"
+    assert fake.stats()["faults"].get("truncated", 0) == 0
+
+
 def test_reset_and_timeout_in_process_raise_transport_errors(fake, api, truth):
     contact = live_contacts(truth, "user")[0]
     fake.configure(fault_rate=1.0, fault_kinds="reset")
@@ -234,6 +242,20 @@ def test_loopback_reset_is_a_genuine_connection_reset(fake):
         assert "reset" in str(caught.value).lower()  # an RST, not a clean close
         fake.configure(fault_rate=0.0)
         assert client.get("/me").status_code == 200  # the server is fine afterwards
+
+
+def test_loopback_listener_is_tcp_so_asyncio_turns_nagle_off():
+    """asyncio sets TCP_NODELAY on accepted sockets only when the listener's protocol is
+    IPPROTO_TCP; with protocol 0 every loopback answer waited ~40 ms for a delayed ACK."""
+    import socket
+
+    from fake_intercom.server import bind
+
+    listener = bind("127.0.0.1", 0)
+    try:
+        assert listener.proto == socket.IPPROTO_TCP
+    finally:
+        listener.close()
 
 
 def test_loopback_timeout_makes_the_client_time_out(fake):

@@ -1,4 +1,4 @@
-{#- One row per contact and expected attribute (seed contact_attributes): the value as received,
+{#- One row per contact and expected contact attribute (seed intercom_attributes): the value as received,
     whether it is missing, valid or dirty (and why), and the typed value when valid. A dirty value
     is treated as missing everywhere downstream and listed in data_quality_issues. -#}
 with
@@ -8,7 +8,7 @@ contacts as (
 ),
 
 expected_attributes as (
-    select * from {{ ref('contact_attributes') }}
+    select * from {{ ref('intercom_attributes') }} where model = 'contact'
 ),
 
 received_values as (
@@ -21,7 +21,7 @@ contact_values as (
         expected.attribute,
         expected.data_type,
         expected.value_kind,
-        expected.is_maintained,
+        expected.maintained as is_maintained,
         expected.is_expected,
         expected.earliest_valid_date,
         {{ timestamptz_to_unix('cast(expected.earliest_valid_date as ' ~ dbt.type_timestamp() ~ ')') }} as earliest_valid_seconds,

@@ -20,11 +20,11 @@ conversation_members as (
 ),
 
 expected_attributes as (
-    select * from {{ ref('contact_attributes') }}
+    select * from {{ ref('intercom_attributes') }}
 ),
 
 workspace_attributes as (
-    select * from {{ ref('stg_intercom__data_attributes') }} where model = 'contact'
+    select * from {{ ref('stg_intercom__data_attributes') }}
 ),
 
 dirty_values as (
@@ -155,18 +155,20 @@ attribute_definitions as (
     select
         'attribute_definition' as issue_kind,
         'data_attribute' as object_type,
-        'contact.' || expected_attributes.attribute as object_id,
+        expected_attributes.model || '.' || expected_attributes.attribute as object_id,
         cast(null as {{ dbt.type_string() }}) as contact_id,
         cast(null as {{ dbt.type_string() }}) as conversation_id,
         expected_attributes.attribute as field,
         workspace_attributes.data_type as value,
         case
-            when workspace_attributes.name is null then 'the workspace has no contact attribute ' || expected_attributes.attribute
+            when workspace_attributes.name is null
+                then 'the workspace has no ' || expected_attributes.model || ' attribute ' || expected_attributes.attribute
             else expected_attributes.attribute || ' is a ' || workspace_attributes.data_type || ' attribute in Intercom; the product expects ' || expected_attributes.data_type
         end as reason
     from expected_attributes
     left join workspace_attributes
-        on workspace_attributes.name = expected_attributes.attribute
+        on workspace_attributes.model = expected_attributes.model
+        and workspace_attributes.name = expected_attributes.attribute
     where (select count(*) from workspace_attributes) > 0
         and (workspace_attributes.name is null or workspace_attributes.data_type <> expected_attributes.data_type)
 ),

@@ -1,0 +1,304 @@
+"""`make bench-ingest`: backfill a medium workspace, then an incremental run after ~2% of the
+conversations changed, and write what was measured to bench/results/ingest.json.
+
+The fake Intercom runs in its own process (`coach emulator serve`, so client and server do not
+share a GIL) with 150 ms latency and a limit of 1,000 requests per 10-second window; `coach
+ingest` runs as a subprocess whose resident memory is sampled with psutil. Calls and 429s come
+from the fake's own counters; records from ingest's run log.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import httpx
+import psutil
+
+REPO = Path(__file__).resolve().parent.parent
+WORK = REPO / "bench" / "work"
+RESULTS = REPO / "bench" / "results" / "ingest.json"
+TOKEN = "bench-token"
+NOW = "2026-06-15T00:00:00+00:00"  # fixed, so the generated workspace is cached across runs
+
+
+def start_fake(workspace: str, latency: str, limit: int) -> tuple[subprocess.Popen, str]:
+    command = [
+        sys.executable,
+        "-m",
+        "cli",
+        "emulator",
+        "serve",
+        "--workspace",
+        workspace,
+        "--seed",
+        "7",
+        "--now",
+        NOW,
+        "--port",
+        "0",
+        "--token",
+        TOKEN,
+        "--latency",
+        latency,
+        "--rate-limit",
+        str(limit),
+    ]
+    process = subprocess.Popen(
+        command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    assert process.stdout is not None
+    for line in process.stdout:
+        found = re.search(r"http://127\.0\.0\.1:\d+", line)
+        if found:
+            return process, found.group(0)
+    raise SystemExit(f"the fake did not start (exit code {process.wait()})")
+
+
+def control(base_url: str, method: str, path: str, body: Any = None) -> Any:
+    answer = httpx.request(method, f"{base_url}/_emulator{path}", json=body, timeout=60)
+    answer.raise_for_status()
+    return answer.json()
+
+
+def run_ingest(
+    warehouse: Path, base_url: str, env_extra: dict[str, str], fake: psutil.Process
+) -> dict[str, Any]:
+    """`coach ingest` in a subprocess: wall time, peak RSS of it and any processes it starts,
+    sampled every 50 ms, and the CPU time they and the fake used (100% = one core busy the
+    whole time)."""
+    env = {
+        **os.environ,
+        "INTERCOM_ACCESS_TOKEN": TOKEN,
+        "INTERCOM_API_BASE": base_url,
+        **env_extra,
+    }
+    fake_cpu = sum(fake.cpu_times()[:2])
+    started = time.perf_counter()
+    process = psutil.Popen(
+        [sys.executable, "-m", "cli", "ingest", "--warehouse", str(warehouse)],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    peak = 0
+    cpu: dict[int, float] = {}  # last CPU seconds seen per process of the tree
+    timeline: list[int] = []  # requests the fake had answered, each second
+    next_tick = started
+    while process.poll() is None:
+        try:
+            tree = [process, *process.children(recursive=True)]
+            rss = 0
+            for member in tree:
+                rss += member.memory_info().rss
+                cpu[member.pid] = sum(member.cpu_times()[:2])
+            peak = max(peak, rss)
+        except psutil.NoSuchProcess:
+            pass
+        if time.perf_counter() >= next_tick:
+            timeline.append(control(base_url, "GET", "/stats")["requests"])
+            next_tick += 1
+        time.sleep(0.05)
+    wall = time.perf_counter() - started
+    fake_cpu = sum(fake.cpu_times()[:2]) - fake_cpu
+    stderr = process.stderr.read() if process.stderr else ""
+    if process.returncode != 0:
+        raise SystemExit(f"coach ingest failed ({process.returncode}): {stderr[-2000:]}")
+    return {
+        "wall_seconds": round(wall, 2),
+        "peak_rss_mb": round(peak / 2**20, 1),
+        "ingest_cpu_percent": round(100 * sum(cpu.values()) / wall),
+        "fake_cpu_percent": round(100 * fake_cpu / wall),
+        "calls_each_second": [b - a for a, b in itertools.pairwise(timeline)],
+    }
+
+
+def run_figures(warehouse: Path, limit: int, fake_before: dict, fake_after: dict) -> dict:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        run_id = con.execute(
+            "select run_id from ingest.run_log order by started_at desc limit 1"
+        ).fetchone()[0]
+        rows = con.execute(
+            """select stream, mode, records_received, records_new, api_calls, retries,
+                      rate_limited, epoch(ended_at) - epoch(started_at)
+               from ingest.run_log where run_id = ? order by stream""",
+            [run_id],
+        ).fetchall()
+        span = con.execute(
+            "select epoch(max(ended_at)) - epoch(min(started_at)) from ingest.run_log "
+            "where run_id = ?",
+            [run_id],
+        ).fetchone()[0]
+    calls = fake_after["requests"] - fake_before["requests"]
+    limited = fake_after["rate_limited"] - fake_before["rate_limited"]
+    records = sum(row[2] for row in rows)
+    bound = limit / 10
+    names = ("mode", "records_received", "records_new", "calls", "retries", "rate_limited")
+    streams = {
+        row[0]: dict(zip(names, row[1:7], strict=True)) | {"seconds": round(row[7], 2)}
+        for row in rows
+    }
+    return {
+        "run_id": run_id,
+        "streams": streams,
+        "records": records,
+        "calls": calls,
+        "responses_429": limited,
+        "run_seconds": round(span, 2),
+        "records_per_second": round(records / span, 1),
+        "calls_per_second": round(calls / span, 2),
+        "rate_limit_bound_per_second": bound,
+        "ratio_to_bound": round(calls / span / bound, 3),
+    }
+
+
+async def change_conversations(base_url: str, share: float, total: int) -> int:
+    """Change `share` of the conversations (their Channel) through the control surface, which
+    bypasses the rate limit; ids come from the public list endpoint."""
+    wanted = int(total * share)
+    ids: list[str] = []
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=60) as client:
+        cursor = None
+        while len(ids) < wanted:
+            params: dict[str, Any] = {"per_page": 150}
+            if cursor:
+                params["starting_after"] = cursor
+            page = (await client.get("/conversations", params=params)).json()
+            ids += [c["id"] for c in page["conversations"]]
+            cursor = (page.get("pages") or {}).get("next", {}).get("starting_after")
+            if not cursor:
+                break
+        ids = ids[:wanted]
+        gate = asyncio.Semaphore(16)
+
+        async def change(conversation_id: str) -> None:
+            async with gate:
+                answer = await client.put(
+                    f"/_emulator/conversations/{conversation_id}/custom_attributes",
+                    json={"Channel": "Chat"},
+                )
+                answer.raise_for_status()
+
+        await asyncio.gather(*(change(i) for i in ids))
+    return len(ids)
+
+
+def machine() -> dict[str, Any]:
+    cpuinfo = Path("/proc/cpuinfo")
+    models = [
+        line.split(":", 1)[1].strip()
+        for line in (cpuinfo.read_text().splitlines() if cpuinfo.exists() else [])
+        if line.startswith("model name")
+    ]
+    return {
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "cpu_model": models[0] if models else platform.processor(),
+        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+    }
+
+
+def commit() -> str:
+    try:
+        sha = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=REPO,
+            text=True,
+            capture_output=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain"], cwd=REPO, text=True, capture_output=True, check=True
+        ).stdout.strip()
+        return sha + ("+uncommitted" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workspace", default="medium")
+    parser.add_argument("--latency", default="150ms")
+    parser.add_argument("--rate-limit", type=int, default=1000)
+    parser.add_argument("--change-share", type=float, default=0.02)
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    args = parser.parse_args()
+
+    load_before = os.getloadavg()
+    shutil.rmtree(WORK, ignore_errors=True)
+    WORK.mkdir(parents=True)
+    warehouse = WORK / "bench.duckdb"
+    knobs = {k: v for k, v in os.environ.items() if k.startswith(("COACH_INGEST_", "COACH_HTTP_"))}
+    print(f"Starting the fake ({args.workspace}, {args.latency}, {args.rate_limit}/10 s)...")
+    fake, base_url = start_fake(args.workspace, args.latency, args.rate_limit)
+    try:
+        counts = control(base_url, "GET", "/workspace")
+        before = control(base_url, "GET", "/stats")
+        print("Backfill...")
+        server = psutil.Process(fake.pid)
+        backfill = run_ingest(warehouse, base_url, knobs, server)
+        after = control(base_url, "GET", "/stats")
+        backfill |= run_figures(warehouse, args.rate_limit, before, after)
+        print(json.dumps({k: v for k, v in backfill.items() if k != "streams"}, indent=1))
+
+        changed = asyncio.run(change_conversations(base_url, args.change_share, counts_of(counts)))
+        print(f"Changed {changed:,} conversations; incremental run...")
+        before = control(base_url, "GET", "/stats")
+        incremental = run_ingest(warehouse, base_url, knobs, server)
+        after = control(base_url, "GET", "/stats")
+        incremental |= run_figures(warehouse, args.rate_limit, before, after)
+        incremental["conversations_changed"] = changed
+        print(json.dumps({k: v for k, v in incremental.items() if k != "streams"}, indent=1))
+    finally:
+        fake.terminate()
+        fake.wait(timeout=30)
+    results = {
+        "benchmark": "ingest",
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "commit": commit(),
+        "machine": machine()
+        | {
+            # Other work on the machine shows here; the runs share its cores with it.
+            "load_average_1m_before": round(load_before[0], 2),
+            "load_average_1m_after": round(os.getloadavg()[0], 2),
+        },
+        "settings": {
+            "workspace": args.workspace,
+            "workspace_counts": counts,
+            "latency": args.latency,
+            "rate_limit_per_10s": args.rate_limit,
+            "fake": "coach emulator serve, separate process, loopback",
+            "ingest_environment": knobs,
+        },
+        "backfill": backfill,
+        "incremental": incremental,
+    }
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"Wrote {args.output}")
+
+
+def counts_of(workspace: dict[str, Any]) -> int:
+    counts = workspace.get("counts", workspace)
+    return int(counts["conversations"])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,83 @@
+"""`coach doctor`: is the configuration good enough to run the product against this workspace?
+
+Checks the token and host (`GET /me`), the API version, and that every data attribute the
+product reads or writes (the dbt seed `intercom_attributes.csv`) exists with the right type.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+
+from ingest.client import IntercomClient
+from ingest.pages import keeping
+from ingest.preflight import Workspace, attribute_problems, identify
+from ingest.streams import DATA_ATTRIBUTES
+from warehouse.attributes import required_attributes
+from warehouse.config import SUPPORTED_API_VERSIONS, IntercomSettings
+from warehouse.errors import CoachError
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+
+async def whoami(
+    settings: IntercomSettings, transport: httpx.AsyncBaseTransport | None = None
+) -> Workspace:
+    async with IntercomClient(settings, transport=transport, max_in_flight=2) as client:
+        return await identify(client)
+
+
+async def diagnose(
+    settings: IntercomSettings, transport: httpx.AsyncBaseTransport | None = None
+) -> list[Check]:
+    try:
+        settings.require_token()
+    except CoachError as exc:
+        return [Check("access token", False, str(exc))]
+    checks = [
+        Check(
+            "API version",
+            settings.version in SUPPORTED_API_VERSIONS,
+            f"Intercom-Version {settings.version} at {settings.api_base}",
+        )
+    ]
+    async with IntercomClient(settings, transport=transport, max_in_flight=2) as client:
+        try:
+            workspace = await identify(client)
+        except CoachError as exc:
+            return [Check("access token", False, str(exc)), *checks]
+        checks.insert(
+            0,
+            Check(
+                "access token",
+                True,
+                f"accepted for workspace {workspace.name!r} ({workspace.app_id}), "
+                f"time zone {workspace.timezone or 'unknown'}",
+            ),
+        )
+        definitions = []
+        for path, params in DATA_ATTRIBUTES.requests:
+            try:
+                page = await client.get(
+                    path, params=params, decode=keeping(DATA_ATTRIBUTES.records_key, path)
+                )
+            except CoachError as exc:
+                return [*checks, Check(f"{path}?model={params['model']}", False, str(exc))]
+            definitions.extend(page.records or [])
+    for need in required_attributes():
+        problems = attribute_problems(definitions, [need])
+        role = "written by the product" if need.maintained else "read by the product"
+        checks.append(
+            Check(
+                f"{need.model} attribute {need.name!r}",
+                not problems,
+                problems[0] if problems else f"{need.data_type}, {role}",
+            )
+        )
+    return checks

@@ -288,7 +288,7 @@ def _parse_now(text: str | None):
 
 
 @main.command()
-@click.option("--warehouse", "warehouse", metavar="PATH", help="The published warehouse file.")
+@warehouse_option
 @click.option(
     "--as-of", "as_of", metavar="YYYY-MM-DD", help="Judge as of this date (default: today)."
 )

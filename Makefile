@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint demo bench bench-ingest bench-build bench-writeback clean
+.PHONY: install test lint demo glossary bench bench-ingest bench-build bench-writeback clean
 
 install: $(STAMP)
 
@@ -23,6 +23,14 @@ test: install lint
 
 demo: install
 	$(BIN)/coach demo
+
+# The README's glossary is generated from dbt_project/docs/glossary.md.
+glossary: install
+	$(BIN)/python -m warehouse.glossary --write
+
+# Full and incremental build times, report query times (writes bench/results.json).
+bench-build: install
+	$(BIN)/python -m bench.build
 
 # Backfill of a medium workspace against the fake in its own process, then an incremental run;
 # writes bench/results/ingest.json and the table in the README (a few minutes; the first run

@@ -287,5 +287,34 @@ def _parse_now(text: str | None):
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+@main.command()
+@warehouse_option
+@click.option(
+    "--as-of", "as_of", metavar="YYYY-MM-DD", help="Judge as of this date (default: today)."
+)
+@click.option(
+    "--target",
+    type=click.Choice(["duckdb", "postgres"]),
+    default="duckdb",
+    show_default=True,
+    help="Build in the DuckDB warehouse, or on PostgreSQL (COACH_PG_*).",
+)
+@click.option("--full-refresh", is_flag=True, help="Rebuild incremental models from scratch.")
+def build(warehouse: str | None, as_of: str | None, target: str, full_refresh: bool) -> None:
+    """Run the dbt models (every business rule) and publish the warehouse."""
+    from warehouse import dbt
+    from warehouse.config import postgres_settings, warehouse_path
+    from warehouse.dates import parse_iso_date
+    from warehouse.store import WarehousePaths
+
+    day = parse_iso_date(as_of, "--as-of") if as_of is not None else None
+    paths = WarehousePaths(warehouse_path(warehouse))
+    pg = postgres_settings() if target == "postgres" else None
+    run = dbt.build(paths, target=target, as_of=day, full_refresh=full_refresh, pg=pg)
+    click.echo(run.summary())
+    if target == "duckdb":
+        click.echo(f"Published {paths.published}")
+
+
 if __name__ == "__main__":
     main()

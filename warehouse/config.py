@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,6 +96,65 @@ def warehouse_path(option: str | None = None, env: Mapping[str, str] | None = No
             "choose another name, such as warehouse.duckdb."
         )
     return path
+
+
+@dataclass(frozen=True)
+class PostgresSettings:
+    """Where `--target postgres` builds: the models' schema and the server holding it."""
+
+    host: str
+    port: int
+    user: str
+    database: str
+    schema: str
+    password: Secret | None = None
+
+    @property
+    def schema_prefix(self) -> str:
+        """Prefix of the raw/staging/intermediate schemas: none for the default `public`, so a
+        named schema (a test, a second program) never shares them with another warehouse."""
+        return "" if self.schema == DEFAULT_PG_SCHEMA else f"{self.schema}_"
+
+    @property
+    def raw_schema(self) -> str:
+        return f"{self.schema_prefix}raw"
+
+    def dbt_env(self) -> dict[str, str]:
+        env = {
+            "COACH_PG_HOST": self.host,
+            "COACH_PG_PORT": str(self.port),
+            "COACH_PG_USER": self.user,
+            "COACH_PG_DATABASE": self.database,
+            "COACH_PG_SCHEMA": self.schema,
+        }
+        if self.password is not None:
+            env["COACH_PG_PASSWORD"] = self.password.reveal()
+        return env
+
+
+DEFAULT_PG_SCHEMA = "public"
+_PG_SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,40}")
+
+
+def postgres_settings(env: Mapping[str, str] | None = None) -> PostgresSettings:
+    env = os.environ if env is None else env
+    port_text = env.get("COACH_PG_PORT") or "5432"
+    if not port_text.isdigit():
+        raise ConfigError(f"COACH_PG_PORT must be a port number, got {port_text!r}.")
+    schema = env.get("COACH_PG_SCHEMA") or DEFAULT_PG_SCHEMA
+    if not _PG_SCHEMA_NAME.fullmatch(schema):
+        raise ConfigError(
+            f"COACH_PG_SCHEMA must be a lower-case identifier (letters, digits, _), got {schema!r}."
+        )
+    password = env.get("COACH_PG_PASSWORD")
+    return PostgresSettings(
+        host=env.get("COACH_PG_HOST") or "127.0.0.1",
+        port=int(port_text),
+        user=env.get("COACH_PG_USER") or "postgres",
+        database=env.get("COACH_PG_DATABASE") or "test",
+        schema=schema,
+        password=Secret(password) if password else None,
+    )
 
 
 DEFAULT_OVERLAP_SECONDS = 600

@@ -1,0 +1,42 @@
+{#- The engagement export, one row per member, CSV-ready: what Intercom holds once write-back has
+    applied contact_attribute_targets. Dates are ISO 8601; instants as their local date. -#}
+with
+
+members as (
+    select * from {{ ref('members') }}
+),
+
+targets as (
+    select * from {{ ref('contact_attribute_targets') }}
+),
+
+{#- The value each maintained attribute will hold: the desired one when an update is due, else
+    the current valid one. -#}
+resulting_values as (
+    select
+        contact_id,
+        max(case when attribute = 'Engagement Status Date' then coalesce(desired_value, case when current_status = 'valid' then current_value end) end) as status_date_seconds,
+        max(case when attribute = 'Eligible Programs' then coalesce(desired_value, case when current_status = 'valid' then current_value end) end) as eligible_programs
+    from targets
+    group by contact_id
+),
+
+final as (
+    select
+        members.contact_id,
+        members.external_id as employee_id,
+        members.name_first,
+        members.name_last,
+        {{ iso_date('members.date_of_birth') }} as member_dob,
+        members.employer as group_description,
+        {{ iso_date(local_date('members.last_qualifying_call_at')) }} as last_coaching_session,
+        members.engagement_status as program_status,
+        {{ iso_date(local_date(unix_to_timestamptz('cast(resulting_values.status_date_seconds as ' ~ dbt.type_bigint() ~ ')'))) }} as status_date,
+        resulting_values.eligible_programs,
+        members.registration_code
+    from members
+    left join resulting_values
+        on resulting_values.contact_id = members.contact_id
+)
+
+select * from final

@@ -1,0 +1,3 @@
+{% test single_row(model) %}
+select count(*) as row_count from {{ model }} having count(*) <> 1
+{% endtest %}

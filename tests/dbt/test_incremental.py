@@ -1,0 +1,172 @@
+"""Incremental rebuilds: new, changed and deleted records are picked up, the result equals a
+full refresh, and the engagement status history is idempotent per as-of date, untouched by a
+build for a past date, and kept through --full-refresh."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+import pytest
+
+from tests.dbt.conftest import Built, coach, copy_warehouse, duckdb_rows, table_rows
+from tests.dbt.test_postgres import PUBLIC_MARTS
+from tests.dbt.workspace import (
+    AS_OF,
+    ENGAGED,
+    NEW,
+    WAITING,
+    contact,
+    contacts,
+    conversation,
+    conversations,
+    unix,
+)
+from warehouse.raw_tables import DELETIONS_TABLE, land_records
+from warehouse.store import WarehousePaths, connect_working
+
+PAST = date(2026, 5, 1)
+
+
+@dataclass
+class Rebuilt:
+    incremental: WarehousePaths
+    full: WarehousePaths
+    snapshot: dict[str, tuple[list[str], list[tuple]]]
+
+
+def land_changes(paths: WarehousePaths) -> None:
+    """A later ingest: a new call, a changed contact, a re-closed conversation and a deletion."""
+    con = connect_working(paths)
+    try:
+        land_records(
+            con,
+            "conversations",
+            [conversation("120", [WAITING], created="2026-06-14 14:00", closed="2026-06-14 15:00")],
+            run_id="second",
+        )
+        reclosed = next(c for c in conversations() if c["id"] == "101")
+        reclosed = {
+            **reclosed,
+            "updated_at": unix("2026-06-11 15:00"),
+            "statistics": {
+                "type": "conversation_statistics",
+                "last_close_at": unix("2026-06-11 15:00"),
+            },
+        }
+        land_records(con, "conversations", [reclosed], run_id="second")
+        new = next(c for c in contacts() if c["id"] == NEW)
+        changed = contact(
+            NEW,
+            new["external_id"],
+            new["name"],
+            {**new["custom_attributes"], "Employer": "Globex"},
+            updated_at=unix("2026-06-14 12:00"),
+        )
+        land_records(con, "contacts", [changed], run_id="second")
+        con.execute(
+            f"insert into {DELETIONS_TABLE} values ('conversations', '104', now(), 'second')"
+        )
+    finally:
+        con.close()
+
+
+def snapshot(paths: WarehousePaths) -> dict[str, tuple[list[str], list[tuple]]]:
+    con = duckdb.connect(str(paths.published), read_only=True)
+    try:
+        return {table: duckdb_rows(con, table) for table in PUBLIC_MARTS}
+    finally:
+        con.close()
+
+
+def build(paths: WarehousePaths, as_of: date, *extra: str) -> None:
+    result = coach(
+        "build", "--warehouse", str(paths.published), "--as-of", as_of.isoformat(), *extra
+    )
+    assert result.exit_code == 0, result.output
+
+
+@pytest.fixture(scope="module")
+def rebuilt(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Rebuilt:
+    incremental = copy_warehouse(built.paths, tmp_path_factory.mktemp("incremental"))
+    land_changes(incremental)
+    build(incremental, AS_OF)
+    after_changes = snapshot(incremental)
+    build(incremental, PAST)
+    full = copy_warehouse(incremental, tmp_path_factory.mktemp("full-refresh"))
+    build(full, AS_OF, "--full-refresh")
+    return Rebuilt(incremental, full, after_changes)
+
+
+def rows(snapshot: dict, table: str, sql_filter=lambda row: True) -> list[dict]:
+    columns, values = snapshot[table]
+    return [
+        dict(zip(columns, row, strict=True))
+        for row in values
+        if sql_filter(dict(zip(columns, row, strict=True)))
+    ]
+
+
+def test_incremental_build_picks_up_changes(rebuilt):
+    members = {r["contact_id"]: r for r in rows(rebuilt.snapshot, "members")}
+    assert members[WAITING]["engagement_status"] == "Engaged"  # new call yesterday
+    assert members[NEW]["employer"] == "Globex"
+    sessions = rows(rebuilt.snapshot, "coaching_sessions")
+    assert "104" not in {s["conversation_id"] for s in sessions}  # deleted since
+    reclosed = [s for s in sessions if s["conversation_id"] == "101"]
+    assert [s["session_date"] for s in reclosed] == [date(2026, 6, 11)]
+
+
+def test_incremental_result_equals_full_refresh(rebuilt):
+    full = snapshot(rebuilt.full)
+    for table in PUBLIC_MARTS:
+        if table == "engagement_status_history":
+            continue  # holds the past date too; checked below
+        columns, values = rebuilt.snapshot[table]
+        assert table_rows(columns, values, without=("built_at",)) == table_rows(
+            *full[table], without=("built_at",)
+        ), table
+
+
+def history(paths: WarehousePaths) -> dict[tuple[date, str], str]:
+    con = duckdb.connect(str(paths.published), read_only=True)
+    try:
+        return {
+            (as_of, contact_id): status
+            for as_of, contact_id, status in con.execute(
+                "select as_of_date, contact_id, engagement_status from engagement_status_history"
+            ).fetchall()
+        }
+    finally:
+        con.close()
+
+
+def test_history_rebuild_of_a_date_replaces_it(rebuilt):
+    statuses = {
+        (r["as_of_date"], r["contact_id"]): r["engagement_status"]
+        for r in rows(rebuilt.snapshot, "engagement_status_history")
+    }
+    # Built twice for AS_OF (before and after the changes): one row per member, the newest status.
+    assert {as_of for as_of, _ in statuses} == {AS_OF}
+    members = rows(rebuilt.snapshot, "members", lambda r: r["engagement_status"] is not None)
+    assert len(statuses) == len(members)
+    assert statuses[(AS_OF, WAITING)] == "Engaged"
+
+
+def test_history_past_date_leaves_later_dates_alone(rebuilt):
+    later = {k: v for k, v in history(rebuilt.incremental).items() if k[0] == AS_OF}
+    before = {
+        (r["as_of_date"], r["contact_id"]): r["engagement_status"]
+        for r in rows(rebuilt.snapshot, "engagement_status_history")
+    }
+    assert later == before
+    past = {k[1]: v for k, v in history(rebuilt.incremental).items() if k[0] == PAST}
+    # On 2026-05-01 the last qualifying call was 2026-01-20: 101 days.
+    assert past[ENGAGED] == "Unengaged"
+    assert past[WAITING] == "Unengaged"  # enrolled 2026-04-01: 30 days, no call
+
+
+def test_full_refresh_keeps_history(rebuilt):
+    dates = {as_of for as_of, _ in history(rebuilt.full)}
+    assert dates == {PAST, AS_OF}

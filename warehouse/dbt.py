@@ -1,0 +1,184 @@
+"""Running the dbt project programmatically, against one warehouse at a time.
+
+Every invocation names the project, the profile and a target/log directory of its own beside the
+warehouse (`<stem>.dbt/<target>/`), so concurrent test processes and different warehouses never
+share `dbt_project/target`. A failure becomes one readable line (which model or test, and why).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from warehouse.config import PostgresSettings
+from warehouse.errors import CoachError, ConfigError
+from warehouse.files import ensure_private_dir
+from warehouse.postgres import copy_raw_to_postgres
+from warehouse.raw_tables import create_raw_tables
+from warehouse.store import WarehousePaths, connect_working, pipeline_lock, publish
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
+Target = Literal["duckdb", "postgres"]
+TARGETS: tuple[Target, ...] = ("duckdb", "postgres")
+_FAILED = {"error", "fail", "runtime error"}
+
+
+@dataclass(frozen=True)
+class DbtRun:
+    """What one dbt invocation did: node counts by status, and where its log is."""
+
+    command: str
+    statuses: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    log_path: Path | None = None
+
+    def summary(self) -> str:
+        counts = ", ".join(f"{n} {status}" for status, n in sorted(self.statuses.items()))
+        return f"dbt {self.command}: {counts or 'nothing to do'} in {self.seconds:.1f}s"
+
+
+def artifacts_dir(paths: WarehousePaths, target: Target, pg: PostgresSettings | None) -> Path:
+    """Where dbt's target/ and logs/ go for this warehouse and target."""
+    name = target if target == "duckdb" or pg is None else f"{target}-{pg.schema}"
+    return paths.directory / f"{paths.published.stem}.dbt" / name
+
+
+@contextlib.contextmanager
+def _environment(values: Mapping[str, str]) -> Iterator[None]:
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
+
+
+def _one_line(text: str, limit: int = 400) -> str:
+    line = re.sub(r"\s+", " ", text).strip()
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _failure_line(command: str, result, log_file: Path) -> str:
+    """The readable cause of a failed invocation: the first failing node, and how many failed."""
+    where = f"(full log: {log_file})"
+    if result.exception is not None:
+        # dbt appends the chain of macros that raised ("> in macro ..."); the cause comes first.
+        cause = [ln for ln in str(result.exception).splitlines() if not ln.lstrip().startswith(">")]
+        return f"dbt {command} failed: {_one_line(' '.join(cause))} {where}"
+    outcomes = getattr(result.result, "results", None) or []
+    failed = [r for r in outcomes if str(r.status) in _FAILED]
+    if not failed:
+        return f"dbt {command} failed without a failing node {where}"
+    first = failed[0]
+    kind = first.node.resource_type.replace("_", " ")
+    message = first.message or str(first.status)
+    if kind == "unit test":
+        message = message.strip().splitlines()[0]
+    elif first.failures:
+        message = f"{first.failures} failing row(s): {message}"
+    if "out of sync" in message:  # an incremental model whose columns changed in an upgrade
+        message += " Run `coach build --full-refresh` once."
+    more = f" and {len(failed) - 1} more failed" if len(failed) > 1 else ""
+    return f"dbt {command} failed: {kind} {first.node.name}: {_one_line(message)}{more} {where}"
+
+
+def run_dbt(
+    command: str,
+    paths: WarehousePaths,
+    *,
+    target: Target = "duckdb",
+    as_of: date | None = None,
+    full_refresh: bool = False,
+    pg: PostgresSettings | None = None,
+    extra_args: tuple[str, ...] = (),
+) -> DbtRun:
+    """Run one dbt command (build, test, source freshness, docs generate, ...) on a warehouse."""
+    from dbt.cli.main import dbtRunner
+
+    if target not in TARGETS:
+        raise ConfigError(f"Unknown target {target!r}; use one of {', '.join(TARGETS)}.")
+    if target == "postgres" and pg is None:
+        raise ConfigError("The postgres target needs PostgreSQL settings (COACH_PG_*).")
+    # dbt resolves a relative target path against the project directory: always absolute.
+    out = artifacts_dir(paths, target, pg).resolve()
+    ensure_private_dir(out.parent)
+    ensure_private_dir(out)
+    dbt_vars: dict[str, str] = {}
+    if as_of is not None:
+        dbt_vars["as_of"] = as_of.isoformat()
+    env = {
+        "COACH_DBT_DUCKDB_PATH": str(paths.working.resolve()),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    if target == "postgres":
+        assert pg is not None
+        env.update(pg.dbt_env())
+        if pg.schema_prefix:
+            dbt_vars["schema_prefix"] = pg.schema_prefix
+    args = [
+        *command.split(),
+        "--project-dir", str(PROJECT_DIR),
+        "--profiles-dir", str(PROJECT_DIR),
+        "--target-path", str(out / "target"),
+        "--log-path", str(out / "logs"),
+        "--target", target,
+        "--log-level", "none",
+        "--log-level-file", "info",
+        "--no-use-colors-file",
+        *extra_args,
+    ]  # fmt: skip
+    if dbt_vars:
+        args += ["--vars", json.dumps(dbt_vars)]
+    if full_refresh:
+        args.append("--full-refresh")
+    started = time.monotonic()
+    with _environment(env):
+        result = dbtRunner().invoke(args)
+    seconds = time.monotonic() - started
+    log_file = out / "logs" / "dbt.log"
+    if not result.success:
+        raise CoachError(_failure_line(command, result, log_file))
+    statuses: dict[str, int] = {}
+    for outcome in getattr(result.result, "results", None) or []:
+        statuses[str(outcome.status)] = statuses.get(str(outcome.status), 0) + 1
+    return DbtRun(command=command, statuses=statuses, seconds=seconds, log_path=log_file)
+
+
+def build(
+    paths: WarehousePaths,
+    *,
+    target: Target = "duckdb",
+    as_of: date | None = None,
+    full_refresh: bool = False,
+    pg: PostgresSettings | None = None,
+) -> DbtRun:
+    """`coach build`: under the writer lock, run `dbt build`, then publish the DuckDB warehouse.
+
+    On PostgreSQL the raw rows landed since the last copy go over first
+    (`warehouse.postgres.copy_raw_to_postgres`); the published DuckDB file is left as it is.
+    """
+    with pipeline_lock(paths, command="coach build"):
+        con = connect_working(paths)
+        try:
+            create_raw_tables(con)
+        finally:
+            con.close()
+        if target == "postgres":
+            assert pg is not None
+            copy_raw_to_postgres(paths.working, pg)
+        run = run_dbt("build", paths, target=target, as_of=as_of, full_refresh=full_refresh, pg=pg)
+        if target == "duckdb":
+            publish(paths)
+    return run

@@ -115,6 +115,32 @@ def _print_run(result, paths) -> None:
     _console().print(table)
 
 
+@main.command("run")
+@warehouse_option
+@click.option("--full", is_flag=True, help="Ingest with `--full` (reconcile deletions).")
+@click.option(
+    "--as-of", "as_of", metavar="YYYY-MM-DD", help="Judge as of this date (default: today)."
+)
+@click.option("--full-refresh", is_flag=True, help="Rebuild incremental models from scratch.")
+def run_command(warehouse: str | None, full: bool, as_of: str | None, full_refresh: bool) -> None:
+    """Ingest, then build: what a scheduled job runs before `coach writeback --apply`."""
+    from ingest.progress import make_reporter
+    from ingest.runner import run_ingest
+    from warehouse import dbt
+    from warehouse.config import ingest_settings, intercom_settings, warehouse_path
+    from warehouse.dates import parse_iso_date
+    from warehouse.store import WarehousePaths
+
+    day = parse_iso_date(as_of, "--as-of") if as_of is not None else None
+    paths = WarehousePaths(warehouse_path(warehouse))
+    settings, config = intercom_settings(), ingest_settings()
+    settings.require_token()
+    result = run_ingest(paths, settings, config, full=full, reporter=make_reporter())
+    _print_run(result, paths)
+    click.echo(dbt.build(paths, as_of=day, full_refresh=full_refresh).summary())
+    click.echo(f"Published {paths.published}")
+
+
 @main.command()
 @warehouse_option
 def doctor(warehouse: str | None) -> None:

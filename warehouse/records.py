@@ -1,4 +1,4 @@
-"""Records as the raw tables store them: their id, `updated_at`, serialised body and hash.
+"""Records as the raw tables store them: their id, `updated_at`, body and the body's hash.
 
 No database here: ingest prepares records as pages arrive, and lands them later in batches.
 """
@@ -6,7 +6,7 @@ No database here: ingest prepares records as pages arrive, and lands them later 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,17 +43,34 @@ class PreparedRecords:
     _seen: set[tuple[str, str]] = field(default_factory=set, repr=False)
 
     def add(self, records: Iterable[Mapping[str, Any]]) -> None:
+        """Add parsed records, serialised compactly (what write-back and tests land)."""
         for record in records:
             self.received += 1
-            digest = hashlib.sha256(orjson.dumps(record, option=orjson.OPT_SORT_KEYS)).hexdigest()
-            key = (record_id(self.stream, record), digest)
-            if key in self._seen:
-                continue
-            self._seen.add(key)
-            self.ids.append(key[0])
-            self.updated.append(updated_at(record))
-            self.bodies.append(orjson.dumps(record).decode())
-            self.hashes.append(digest)
+            self._append(record_id(self.stream, record), updated_at(record), orjson.dumps(record))
+
+    def add_raw(
+        self,
+        ids: Sequence[str],
+        updated: Sequence[int | None],
+        bodies: Sequence[bytes | memoryview],
+    ) -> None:
+        """Add records as the raw bytes they arrived in (what ingest lands), with their ids and
+        `updated_at`s read from the same bytes."""
+        for record, stamp, body in zip(ids, updated, bodies, strict=True):
+            self.received += 1
+            self._append(record, stamp, body)
+
+    def _append(self, record: str, stamp: int | None, body: bytes | memoryview) -> None:
+        # The hash is of the stored body: a record read twice with the same content lands once.
+        digest = hashlib.sha256(body).hexdigest()
+        key = (record, digest)
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        self.ids.append(record)
+        self.updated.append(stamp)
+        self.bodies.append(str(body, "utf-8"))
+        self.hashes.append(digest)
 
     def __len__(self) -> int:
         return len(self.ids)

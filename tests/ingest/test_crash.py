@@ -34,23 +34,36 @@ def test_sigkill_at_random_points_then_rerun_equals_ground_truth(tmp_path):
             "PATH": "/usr/bin:/bin",
             **env_for(base_url, **{f"COACH_INGEST_{k.upper()}": str(v) for k, v in KNOBS.items()}),
         }
-        for trial in range(TRIALS):
-            full = trial % 3 == 2
-            if trial % 4 == 0:  # start over: the kill lands in a backfill
-                for path in tmp_path.iterdir():
-                    path.unlink()
-                after = rng.uniform(0.5, 3.5)
-            else:
-                mutate(fake, rng, scale=2)
-                after = rng.uniform(0.5, 2.0)
-            command = [sys.executable, "-m", "cli", "ingest", "--warehouse", str(paths.published)]
-            process = subprocess.Popen(
+        command = [sys.executable, "-m", "cli", "ingest", "--warehouse", str(paths.published)]
+
+        def start(full: bool = False) -> subprocess.Popen:
+            return subprocess.Popen(
                 command + (["--full"] if full else []),
                 env=env,
                 cwd=REPO,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
+
+        # How long whole runs take on this machine now, so that kills land inside them
+        # however loaded it is: a backfill, then an incremental run.
+        durations = []
+        for _ in range(2):
+            began = time.perf_counter()
+            assert start().wait() == 0
+            durations.append(time.perf_counter() - began)
+        backfill_seconds, incremental_seconds = durations
+        fake.reset()
+        for trial in range(TRIALS):
+            full = trial % 3 == 2
+            if trial % 4 == 0:  # start over: the kill lands in a backfill
+                for path in tmp_path.iterdir():
+                    path.unlink()
+                after = rng.uniform(0.2, 0.9) * backfill_seconds
+            else:
+                mutate(fake, rng, scale=2)
+                after = rng.uniform(0.2, 0.9) * incremental_seconds
+            process = start(full)
             time.sleep(after)
             process.send_signal(signal.SIGKILL)
             killed_mid_run += process.wait() == -signal.SIGKILL

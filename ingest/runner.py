@@ -428,8 +428,12 @@ class _Run:
             )
             return page.total_count or 0, page.first_updated
 
+        recorded: list[asyncio.Future[None]] = []
+
         async def emit(piece: Slice) -> None:
-            await self.db.run(add_slice, stream.name, piece)
+            # Recorded on the warehouse thread, which runs statements in order, so before the
+            # transaction that marks the slice done; planning does not wait behind landings.
+            recorded.append(self.db.submit(add_slice, stream.name, piece))
             queue.put_nowait((-piece.expected, next(order), piece))
 
         target = max(
@@ -471,6 +475,7 @@ class _Run:
             await asyncio.gather(*(plan(lo, hi) for lo, hi in gaps(covered, backfill.lower)))
             for _ in workers:
                 queue.put_nowait((float("inf"), next(order), None))
+            await asyncio.gather(*recorded)
         await sink.drain(partial(finish_backfill, backfill=backfill, run_id=self.run_id))
         log.final_cursor = backfill.started_at
 

@@ -36,8 +36,12 @@ class Database:
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """`fn(con, *args)` on the warehouse thread."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._thread, fn, self.con, *args)
+        return await self.submit(fn, *args)
+
+    def submit(self, fn: Callable[..., T], *args: Any) -> asyncio.Future[T]:
+        """Queue `fn(con, *args)` behind what is already queued, without waiting for it:
+        statements run in the order they were submitted."""
+        return asyncio.get_running_loop().run_in_executor(self._thread, fn, self.con, *args)
 
     async def transaction(self, *actions: Action) -> None:
         await self.run(_in_transaction, actions)

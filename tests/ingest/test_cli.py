@@ -66,6 +66,14 @@ def test_ingest_prints_plain_lines_and_a_table_when_not_on_a_terminal(served, pa
     assert_matches_truth(paths, fake)
 
 
+def test_every_run_in_one_process_prints_its_lines(served, paths):
+    """The log lines go to the stderr of the command running now, not of the first one."""
+    for _ in range(2):
+        result = coach("ingest", "--warehouse", str(paths.published), env=env_for(served))
+        assert result.exit_code == 0, result.output
+        assert "conversations: succeeded" in result.output
+
+
 def test_only_the_streams_asked_for(served, paths):
     result = coach(
         "ingest",

@@ -33,7 +33,7 @@ def test_ordinary_text_is_left_alone(value: str):
 
 
 @pytest.fixture(scope="module")
-def planted(pipeline: Pipeline, tmp_path_factory) -> Iterator[tuple[WarehousePaths, dict]]:
+def planted(pipeline: Pipeline, tmp_path_factory) -> Iterator[WarehousePaths]:
     """A copy of the warehouse rebuilt after planting spreadsheet formulas in Intercom."""
     paths = pipeline.copy_to(tmp_path_factory.mktemp("planted"))
     backend = pipeline.fake.backend
@@ -54,11 +54,11 @@ def planted(pipeline: Pipeline, tmp_path_factory) -> Iterator[tuple[WarehousePat
         assert result.exit_code == 0, result.output
     finally:
         pipeline.fake.reset()
-    yield paths, {"first": first, "second": second, "third": third}
+    yield paths
 
 
 def test_planted_formulas_are_neutralised_in_the_export(pipeline: Pipeline, planted, tmp_path):
-    paths, ids = planted
+    paths = planted
     out = tmp_path / "engagement.csv"
     run(pipeline, "export", "engagement", "--out", str(out), "--warehouse", str(paths.published))
     _, rows = read_csv(out.read_text(encoding="utf-8"))
@@ -71,7 +71,7 @@ def test_planted_formulas_are_neutralised_in_the_export(pipeline: Pipeline, plan
 
 
 def test_planted_formulas_are_neutralised_in_report_csv(pipeline: Pipeline, planted):
-    paths, _ = planted
+    paths = planted
     text = run(
         pipeline, "report", "billing", "--format", "csv", "--warehouse", str(paths.published)
     ).stdout
@@ -82,7 +82,7 @@ def test_planted_formulas_are_neutralised_in_report_csv(pipeline: Pipeline, plan
 
 
 def test_names_from_intercom_are_not_rich_markup(pipeline: Pipeline, planted):
-    paths, _ = planted
+    paths = planted
     output = run(
         pipeline, "report", "caseload", "--employer", MARKUP_EMPLOYER,
         "--warehouse", str(paths.published),

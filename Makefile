@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint demo glossary bench bench-ingest bench-build bench-writeback clean
+.PHONY: install test lint demo docs glossary bench bench-ingest bench-build bench-writeback clean
 
 install: $(STAMP)
 
@@ -21,8 +21,13 @@ lint: install
 test: install lint
 	$(BIN)/pytest
 
+# The fake Intercom's demo workspace -> ingest -> build -> summaries; leaves data/warehouse.duckdb.
 demo: install
 	$(BIN)/coach demo
+
+# The dbt docs site (models, lineage, glossary) on http://127.0.0.1:8080/.
+docs: install
+	$(BIN)/coach docs
 
 # The README's glossary is generated from dbt_project/docs/glossary.md.
 glossary: install

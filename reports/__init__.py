@@ -1,1 +1,1 @@
-"""reports"""
+"""Reports and CSV/JSON exports over the published marts (read-only; no business rule here)."""

@@ -229,16 +229,6 @@ def test_an_open_reader_does_not_stop_the_pipeline(served, paths, fake):
     assert_matches_truth(paths, fake, deletions_noticed=False)
 
 
-def test_demo_lands_the_demo_workspace(tmp_path):
-    target = tmp_path / "demo.duckdb"
-    result = coach("demo", "--warehouse", str(target), env={})
-    assert result.exit_code == 0, result.output
-    assert "What landed" in result.output
-    with duckdb.connect(str(target), read_only=True) as con:
-        conversations = con.execute("select count(*) from raw.intercom_conversations").fetchone()
-    assert conversations[0] > 1000
-
-
 def test_the_demo_replaces_only_its_own_warehouse(fake, paths):
     ingest(fake, paths)
     app_id = fake.backend.workspace["workspace_id"]

@@ -1,0 +1,162 @@
+"""Report filters: parsed and checked before any query, then applied in SQL as parameters.
+
+A value that cannot match anything (an unknown coach, employer, channel, referral or status) is
+an error naming the known values, never an empty table and never a filter silently dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from reports.context import BuildInfo, ReportContext
+from warehouse.dates import parse_iso_date
+from warehouse.errors import UsageError
+
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+# The accepted values of members.engagement_status / engagement_export.program_status, as the
+# marts' YAML declares them (part of the marts' interface, tested there).
+ENGAGEMENT_STATUSES = ("Engaged", "At Risk", "Unengaged")
+
+
+def parse_month(text: str, option: str = "--month") -> date:
+    """`YYYY-MM` to the month's first day, or a one-line UsageError."""
+    match = _MONTH.fullmatch(text.strip())
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise UsageError(f"{option} must be a month YYYY-MM, got {text!r}.")
+    return date(int(match.group(1)), int(match.group(2)), 1)
+
+
+def previous_month(month_start: date) -> date:
+    return date(month_start.year - (month_start.month == 1), (month_start.month - 2) % 12 + 1, 1)
+
+
+def billing_month(info: BuildInfo, month: str | None, previous: bool) -> date:
+    """`--month`, else the current month: that of the build's as-of date, which is today in the
+    program time zone for a build of today (so a report never asks for a month the build has not
+    reached); `--previous` the one before."""
+    if month is not None and previous:
+        raise UsageError("Give either --month or --previous, not both.")
+    if month is not None:
+        return parse_month(month)
+    current = info.as_of_date.replace(day=1)
+    return previous_month(current) if previous else current
+
+
+def check_lookback(days: int | None, info: BuildInfo, *, limit: int | None = None) -> int | None:
+    """A lookback in days: 1 to the warehouse's maximum (or `limit`, what the mart holds)."""
+    if days is None:
+        return None
+    most = info.max_lookback_days if limit is None else limit
+    if not 1 <= days <= most:
+        raise UsageError(f"--lookback must be between 1 and {most} days, got {days}.")
+    return days
+
+
+def date_range(
+    start: str | None, end: str | None, names: tuple[str, str] = ("--from", "--to")
+) -> tuple[date | None, date | None]:
+    """Inclusive bounds; a start after the end is an error rather than an empty result."""
+    first = parse_iso_date(start, names[0]) if start is not None else None
+    last = parse_iso_date(end, names[1]) if end is not None else None
+    if first is not None and last is not None and first > last:
+        raise UsageError(f"{names[0]} {first} is after {names[1]} {last}.")
+    return first, last
+
+
+@dataclass
+class Filters:
+    """Validated filter values, as the SQL takes them (lists are matched with IN)."""
+
+    lookback: int | None = None
+    coach_ids: list[str] = field(default_factory=list)
+    employers: list[str] = field(default_factory=list)
+    exclude_employers: list[str] = field(default_factory=list)
+    channels: list[str] = field(default_factory=list)
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def describe(self) -> dict[str, object]:
+        return {
+            key: (value.isoformat() if isinstance(value, date) else value)
+            for key, value in vars(self).items()
+            if value not in (None, [])
+        }
+
+
+def _match(given: list[str], known: dict[str, str], what: str, option: str) -> list[str]:
+    """Map each given value (case-insensitively) to the warehouse's spelling."""
+    matched: list[str] = []
+    for value in given:
+        canonical = known.get(value.strip().casefold())
+        if canonical is None:
+            listed = "; ".join(sorted(set(known.values()))) or "none"
+            raise UsageError(f"No {what} {value!r} in the warehouse ({option}); known: {listed}.")
+        if canonical not in matched:
+            matched.append(canonical)
+    return matched
+
+
+def resolve_employers(ctx: ReportContext, given: tuple[str, ...], option: str) -> list[str]:
+    if not given:
+        return []
+    known = {
+        e.casefold(): e
+        for (e,) in ctx.rows("select distinct employer from members")
+        if e is not None
+    }
+    return _match(list(given), known, "employer", option)
+
+
+def resolve_referrals(ctx: ReportContext, given: tuple[str, ...]) -> list[str]:
+    if not given:
+        return []
+    known = {
+        r.casefold(): r
+        for (r,) in ctx.rows("select distinct referral from members")
+        if r is not None
+    }
+    return _match(list(given), known, "referral", "--referral")
+
+
+def resolve_channels(ctx: ReportContext, given: tuple[str, ...]) -> list[str]:
+    """Channels of coaching sessions, from the channel seed (the list the models use)."""
+    if not given:
+        return []
+    known = {
+        c.casefold(): c
+        for (c,) in ctx.rows("select channel from staging.channels where is_coaching_channel")
+    }
+    return _match(list(given), known, "coaching channel", "--channel")
+
+
+def resolve_statuses(given: tuple[str, ...]) -> list[str]:
+    known = {s.casefold(): s for s in ENGAGEMENT_STATUSES}
+    return _match(list(given), known, "engagement status", "--status") if given else []
+
+
+def resolve_coaches(ctx: ReportContext, given: tuple[str, ...]) -> list[str]:
+    """Coach ids for each value given as an id or a name (case-insensitive); a name two coaches
+    share matches both."""
+    if not given:
+        return []
+    coaches = ctx.rows(
+        "select distinct coach_id, coach_name from coaching_sessions where coach_id is not null"
+    )
+    ids: list[str] = []
+    for value in given:
+        wanted = value.strip().casefold()
+        found = [
+            cid
+            for cid, name in coaches
+            if cid == value.strip() or (name or "").casefold() == wanted
+        ]
+        if not found:
+            listed = "; ".join(sorted(f"{n} ({i})" for i, n in coaches))
+            raise UsageError(
+                f"No coach {value!r} on any coaching session (--coach takes an id or a name); "
+                f"known: {listed}."
+            )
+        ids.extend(cid for cid in sorted(found) if cid not in ids)
+    return ids

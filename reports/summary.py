@@ -1,0 +1,42 @@
+"""What `coach demo` prints after the build: caseload and billing summaries, the write-back plan,
+and how to query the warehouse."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from reports import queries
+from reports.context import open_reports
+from reports.filters import Filters, billing_month
+from reports.render import print_summary
+from reports.writeback_preview import planned_updates
+from warehouse.store import WarehousePaths
+
+QUERY_HINT = """\
+The warehouse is {path} (owner-only). Query it read-only:
+  duckdb -readonly {path} "select recency_bucket, count(*) from caseload group by 1"
+  .venv/bin/python -c "import duckdb; con = duckdb.connect('{path}', read_only=True); \\
+      print(con.sql('select * from billing_cohort limit 5'))"
+  .venv/bin/coach report caseload --lookback 28      # or: sessions, participants, billing
+  .venv/bin/coach export engagement --out data/engagement.csv"""
+
+
+def print_pipeline_summary(console: Console, paths: WarehousePaths) -> None:
+    with open_reports(paths) as ctx:
+        print_summary(console, queries.caseload(ctx, Filters()))
+        month = billing_month(ctx.info, None, previous=False)
+        print_summary(console, queries.billing(ctx, Filters(), month))
+        plan = planned_updates(ctx)
+    table = Table(
+        title="Write-back plan (dry run: `coach writeback` applies it)", title_justify="left"
+    )
+    for column in ("attribute", "updates", "for example"):
+        table.add_column(column, justify="right" if column == "updates" else "left")
+    for item in plan:
+        examples = "; ".join(
+            f"{user or '(no User ID)'}: {change}" for user, change in item.examples
+        )
+        table.add_row(item.attribute, f"{item.updates:,}", examples)
+    console.print(table if plan else "Write-back plan: nothing to update.")
+    console.print(QUERY_HINT.format(path=paths.published), markup=False, highlight=False)

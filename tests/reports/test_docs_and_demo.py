@@ -1,0 +1,60 @@
+"""`coach docs --no-serve` (generate only) and the demo's code path on the tiny workspace (what
+`make demo` runs on the demo workspace)."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+from click.testing import CliRunner
+
+from cli import main
+from tests.pipeline import Pipeline
+
+
+def test_docs_generates_the_site(pipeline: Pipeline, tmp_path):
+    copy = pipeline.copy_to(tmp_path / "docs")
+    result = CliRunner().invoke(main, ["docs", "--no-serve", "--warehouse", str(copy.published)])
+    assert result.exit_code == 0, result.output
+    site = tmp_path / "docs" / "warehouse.dbt" / "duckdb" / "target"
+    assert result.output.strip() == f"Docs generated in {site}"
+    assert (site / "index.html").exists()
+    catalog = json.loads((site / "catalog.json").read_text(encoding="utf-8"))
+    assert "model.coach.caseload" in catalog["nodes"]
+    manifest = json.loads((site / "manifest.json").read_text(encoding="utf-8"))
+    assert "Days since" in json.dumps(manifest["docs"])  # the glossary blocks are in the site
+
+
+def test_docs_without_a_warehouse(tmp_path):
+    missing = tmp_path / "warehouse.duckdb"
+    result = CliRunner().invoke(main, ["docs", "--no-serve", "--warehouse", str(missing)])
+    assert result.exit_code == 1
+    assert "run `coach run` (or `make demo`) first" in result.output
+
+
+def test_demo_runs_the_whole_pipeline(tmp_path):
+    target = tmp_path / "demo.duckdb"
+    result = CliRunner().invoke(
+        main, ["demo", "--workspace", "tiny", "--warehouse", str(target)], env={}
+    )
+    assert result.exit_code == 0, result.output
+    with duckdb.connect(str(target), read_only=True) as con:
+        landed = con.execute("select count(*) from raw.intercom_conversations").fetchone()[0]
+        members = con.execute("select count(*) from caseload").fetchone()[0]
+        month = con.execute("select strftime(as_of_date, '%Y-%m') from build_info").fetchone()[0]
+        billable = con.execute(
+            "select count(*) from billing_cohort where month = ?", [month]
+        ).fetchone()[0]
+        plan = con.execute(
+            "select attribute, count(*) from contact_attribute_targets where needs_update"
+            " group by 1"
+        ).fetchall()
+    output = result.output
+    assert landed > 100
+    assert "Caseload: members with a coaching session in the last 365 days" in output
+    assert f"Billing cohort {month}" in output
+    assert "Write-back plan" in output and plan
+    for attribute, count in plan:
+        assert any(attribute in line and f" {count:,} " in line for line in output.splitlines())
+    assert f"{members}" in output and f"{billable}" in output
+    assert f"The warehouse is {target}" in output

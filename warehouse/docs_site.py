@@ -1,0 +1,43 @@
+"""`coach docs`: the dbt docs site (models, columns, lineage, glossary), generated and served on
+localhost."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+from collections.abc import Callable
+from pathlib import Path
+
+from warehouse import dbt
+from warehouse.errors import CoachError
+from warehouse.store import WarehousePaths, pipeline_lock
+
+
+def generate_docs(paths: WarehousePaths) -> Path:
+    """`dbt docs generate` against the working warehouse; returns the site's directory.
+
+    dbt reads the catalog from the database, so it holds the writer lock like any pipeline step.
+    """
+    if not paths.working.exists():
+        raise CoachError(
+            f"No warehouse at {paths.published} yet; run `coach run` (or `make demo`) first."
+        )
+    with pipeline_lock(paths, command="coach docs"):
+        dbt.run_dbt("docs generate", paths)
+    site = dbt.artifacts_dir(paths, "duckdb", None).resolve() / "target"
+    if not (site / "index.html").exists():
+        raise CoachError(f"dbt docs generate wrote no index.html in {site}.")
+    return site
+
+
+def serve_docs(site: Path, port: int, echo: Callable[[str], None]) -> None:
+    """Serve `site` on 127.0.0.1 only (the catalog names every column) until interrupted."""
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+        echo(f"Serving the docs at http://127.0.0.1:{server.server_port}/ (Ctrl-C stops)")
+        server.serve_forever()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args) -> None:
+        pass

@@ -130,16 +130,3 @@ def configure_logging() -> None:
         log.propagate = False
     # httpx logs each request at INFO: too much for a run of thousands of pages.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-
-
-class _StderrHandler(logging.StreamHandler):
-    """Writes to sys.stderr as it is when a line is logged, not as it was when the handler was
-    made: click's test runner (and any embedding program) swaps sys.stderr per invocation."""
-
-    @property
-    def stream(self):
-        return sys.stderr
-
-    @stream.setter
-    def stream(self, _value) -> None:
-        pass

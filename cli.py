@@ -365,8 +365,16 @@ def build(warehouse: str | None, as_of: str | None, target: str, full_refresh: b
     type=click.FloatRange(min=0, max=100),
     default=None,
     metavar="PERCENT",
-    help="Refuse when the plan changes more than this share of members, overall or for one "
-    "attribute (default: $COACH_WRITEBACK_MAX_SHARE_PERCENT, else 20).",
+    help="Refuse when the plan changes more than this share of members "
+    "(default: $COACH_WRITEBACK_MAX_SHARE_PERCENT, else 20).",
+)
+@click.option(
+    "--max-attribute-share",
+    type=click.FloatRange(min=0, max=100),
+    default=None,
+    metavar="PERCENT",
+    help="Refuse when the plan changes one attribute for more than this share of members "
+    "(default: $COACH_WRITEBACK_MAX_ATTRIBUTE_SHARE_PERCENT, else 20).",
 )
 @click.option("--allow-stale-ingest", is_flag=True, help="Override the ingest guard rail.")
 @click.option("--allow-large-plan", is_flag=True, help="Override the plan-size guard rail.")
@@ -391,6 +399,7 @@ def writeback(
     fmt: str,
     max_ingest_age_hours: float | None,
     max_share: float | None,
+    max_attribute_share: float | None,
     allow_stale_ingest: bool,
     allow_large_plan: bool,
     allow_other_as_of: bool,
@@ -418,6 +427,7 @@ def writeback(
     changes = {
         "max_ingest_age_hours": max_ingest_age_hours,
         "max_share_percent": max_share,
+        "max_attribute_share_percent": max_attribute_share,
         "concurrency": concurrency,
     }
     settings = dataclasses.replace(settings, **{k: v for k, v in changes.items() if v is not None})

@@ -219,6 +219,7 @@ class WritebackSettings:
 
     max_ingest_age_hours: float = DEFAULT_WRITEBACK_MAX_INGEST_AGE_HOURS
     max_share_percent: float = DEFAULT_WRITEBACK_MAX_SHARE_PERCENT
+    max_attribute_share_percent: float = DEFAULT_WRITEBACK_MAX_SHARE_PERCENT
     concurrency: int = DEFAULT_WRITEBACK_CONCURRENCY
 
 
@@ -236,6 +237,14 @@ def writeback_settings(env: Mapping[str, str] | None = None) -> WritebackSetting
         max_share_percent=_number(
             env,
             "COACH_WRITEBACK_MAX_SHARE_PERCENT",
+            DEFAULT_WRITEBACK_MAX_SHARE_PERCENT,
+            float,
+            0,
+            100,
+        ),
+        max_attribute_share_percent=_number(
+            env,
+            "COACH_WRITEBACK_MAX_ATTRIBUTE_SHARE_PERCENT",
             DEFAULT_WRITEBACK_MAX_SHARE_PERCENT,
             float,
             0,

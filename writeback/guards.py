@@ -2,8 +2,8 @@
 
 * the last ingest did not complete, is older than the allowed age, or came after the last build
   (the plan would be computed from stale or partial data) - `--allow-stale-ingest`;
-* the plan changes more than the allowed share of members, overall or for any one attribute -
-  `--allow-large-plan`;
+* the plan changes more than the allowed share of members, overall (`--max-share`) or for any
+  one attribute (`--max-attribute-share`) - `--allow-large-plan`;
 * the warehouse was built as of another day than today in the program's time zone -
   `--allow-other-as-of`.
 
@@ -79,7 +79,7 @@ def check_share(plan: Plan, settings: WritebackSettings) -> Verdict:
     def verdict(passed: bool, detail: str) -> Verdict:
         return Verdict("plan size", passed, detail, LARGE_PLAN)
 
-    limit = settings.max_share_percent
+    limit, attribute_limit = settings.max_share_percent, settings.max_attribute_share_percent
     members = plan.members
     if members == 0 or not plan.rows:
         return verdict(True, "The plan changes nothing")
@@ -94,11 +94,12 @@ def check_share(plan: Plan, settings: WritebackSettings) -> Verdict:
             f"({share(plan.contacts):.0f}%), more than the {limit:g}% allowed (--max-share)",
         )
     attribute, count = plan.by_attribute().most_common(1)[0]
-    if share(count) > limit:
+    if share(count) > attribute_limit:
         return verdict(
             False,
             f"The plan changes {attribute} for {count:,} of {members:,} members "
-            f"({share(count):.0f}%), more than the {limit:g}% allowed (--max-share)",
+            f"({share(count):.0f}%), more than the {attribute_limit:g}% allowed for one "
+            "attribute (--max-attribute-share)",
         )
     return verdict(
         True,

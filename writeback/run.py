@@ -253,11 +253,14 @@ async def _plan_and_send(
         counts=plan.counts(),
         overrides=sorted(options.overrides),
     )
-    refusal = _refusal(verdicts, options) or _type_refusal(await db.run(type_problems, plan))
-    if refusal is not None:
-        record.status, record.error = "refused", refusal
-        await db.run(audit.open_run, record)
-        raise GuardRefused(refusal)
+    for refusal, error in (
+        (_refusal(verdicts, options), GuardRefused),
+        (_type_refusal(await db.run(type_problems, plan)), ConfigError),
+    ):
+        if refusal is not None:
+            record.status, record.error = "refused", refusal
+            await db.run(audit.open_run, record)
+            raise error(refusal)
     async with _client(intercom, http, settings, options) as client:
         await _same_workspace(client, db, report.stats)
         await db.run(audit.open_run, record)
@@ -316,7 +319,8 @@ def _refusal(verdicts: Sequence[Verdict], options: ApplyOptions) -> str | None:
 def _type_refusal(problems: Sequence[str]) -> str | None:
     if not problems:
         return None
-    return f"Refusing to apply: {problems[0]} Nothing was written."
+    more = f" ({len(problems) - 1} more attribute problem(s))" if len(problems) > 1 else ""
+    return f"Refusing to apply: {problems[0]}{more} Nothing was written."
 
 
 def _raise_for(report: ApplyReport) -> None:

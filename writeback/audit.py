@@ -112,8 +112,10 @@ class RunRecord:
 def open_run(con: duckdb.DuckDBPyConnection, run: RunRecord) -> None:
     con.execute(
         f"""insert into {SCHEMA}.runs (run_id, started_by, started_at, warehouse, as_of_date,
-        members, planned_contacts, planned_changes, plan_counts, overrides, status)
-        values (?, ?, now(), ?, ?, ?, ?, ?, ?, ?, ?)""",
+        members, planned_contacts, planned_changes, plan_counts, overrides, status, error,
+        ended_at)
+        values (?, ?, now(), ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                case when ? = 'running' then null else now() end)""",
         [
             run.run_id,
             who(),
@@ -124,6 +126,8 @@ def open_run(con: duckdb.DuckDBPyConnection, run: RunRecord) -> None:
             run.counts.get("changes"),
             json.dumps(run.counts),
             " ".join(run.overrides) or None,
+            run.status,
+            run.error,
             run.status,
         ],
     )

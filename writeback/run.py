@@ -6,8 +6,8 @@ An apply holds the writer lock and works on the working file, in this order:
    reading the contacts back (`apply.settle_in_doubt`);
 2. contacts landed by write-back that the marts do not reflect yet (a run killed before its
    refresh) are folded in by refreshing the models downstream of the contacts source;
-3. the plan is read from `contact_attribute_targets`, limited with `--limit`, checked against
-   the guard rails and against the data attributes' declared types;
+3. the plan is read from `contact_attribute_targets`, checked against the guard rails and
+   against the data attributes' declared types, and cut to `--limit` contacts if given;
 4. the writes are sent and audited (`writeback.apply`);
 5. the models downstream of the contacts source are refreshed (`dbt run`, same as-of date), so
    the next plan no longer holds what was written, and the warehouse is published.
@@ -243,14 +243,16 @@ async def _plan_and_send(
     settings: WritebackSettings,
     options: ApplyOptions,
 ) -> ApplyReport:
-    plan = (await db.run(read_plan)).limited(options.limit)
-    verdicts = await db.run(check_all, plan, settings, options.now)
+    whole = await db.run(read_plan)
+    # The guards judge the whole plan: a limit shortens a run, it does not make a plan sane.
+    verdicts = await db.run(check_all, whole, settings, options.now)
+    plan = whole.limited(options.limit)
     report = ApplyReport(run_id, plan, verdicts)
     record = audit.RunRecord(
         run_id,
         warehouse,
         as_of_date=plan.build.as_of_date,
-        counts=plan.counts(),
+        counts=plan.counts() | {"whole_plan": whole.counts(), "limit": options.limit},
         overrides=sorted(options.overrides),
     )
     for refusal, error in (

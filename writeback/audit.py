@@ -247,6 +247,17 @@ def needs_refresh(con: duckdb.DuckDBPyConnection) -> bool:
     )
 
 
+def applied_not_refreshed(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str, str]]:
+    """(contact, attribute, new value) that Intercom holds since runs whose landed contacts the
+    marts do not reflect yet (a run killed before its refresh)."""
+    rows = con.execute(
+        f"""select w.contact_id, w.attribute, w.new_value
+        from {SCHEMA}.writes w join {SCHEMA}.runs r using (run_id)
+        where not r.refreshed and w.outcome = 'applied'"""
+    ).fetchall()
+    return {(c, a, v) for c, a, v in rows}
+
+
 def mark_refreshed(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"update {SCHEMA}.runs set refreshed = true where not refreshed")
 

@@ -128,6 +128,14 @@ class Plan:
             "by_attribute": dict(sorted(self.by_attribute().items())),
         }
 
+    def without(self, done: set[tuple[str, str, str]]) -> Plan:
+        """The plan less the rows whose desired value is already written ((contact, attribute,
+        value) in `done`)."""
+        if not done:
+            return self
+        rows = [r for r in self.rows if (r.contact_id, r.attribute, r.desired_value) not in done]
+        return Plan(rows, self.members, self.build)
+
     def limited(self, limit: int | None) -> Plan:
         """The first `limit` contacts of the plan (the rest stay for a later run)."""
         if limit is None or limit >= self.contacts:

@@ -4,10 +4,10 @@ An apply holds the writer lock and works on the working file, in this order:
 
 1. runs a killed run left `running` are marked `interrupted`; its undecided writes are settled by
    reading the contacts back (`apply.settle_in_doubt`);
-2. contacts landed by write-back that the marts do not reflect yet (a run killed before its
-   refresh) are folded in by refreshing the models downstream of the contacts source;
-3. the plan is read from `contact_attribute_targets`, checked against the guard rails and
-   against the data attributes' declared types, and cut to `--limit` contacts if given;
+2. the plan is read from `contact_attribute_targets`, less the writes of killed runs that the
+   marts do not reflect yet (applied, landed, not refreshed);
+3. it is checked against the guard rails and the data attributes' declared types, and cut to
+   `--limit` contacts if given;
 4. the writes are sent and audited (`writeback.apply`);
 5. the models downstream of the contacts source are refreshed (`dbt run`, same as-of date), so
    the next plan no longer holds what was written, and the warehouse is published.
@@ -138,7 +138,6 @@ def apply(
         settled = asyncio.run(
             _in_working(paths, lambda db: _settle(db, run_id, intercom, http, settings, options))
         )
-        _refresh_if_needed(paths)
         try:
             report = asyncio.run(
                 _in_working(
@@ -243,7 +242,9 @@ async def _plan_and_send(
     settings: WritebackSettings,
     options: ApplyOptions,
 ) -> ApplyReport:
-    whole = await db.run(read_plan)
+    # A killed run's writes are in the raw tables but not yet in the marts (they are refreshed
+    # after this run's writes, once for both): the plan leaves out what Intercom already holds.
+    whole = (await db.run(read_plan)).without(await db.run(audit.applied_not_refreshed))
     # The guards judge the whole plan: a limit shortens a run, it does not make a plan sane.
     verdicts = await db.run(check_all, whole, settings, options.now)
     plan = whole.limited(options.limit)

@@ -247,13 +247,16 @@ def needs_refresh(con: duckdb.DuckDBPyConnection) -> bool:
     )
 
 
-def applied_not_refreshed(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str, str]]:
-    """(contact, attribute, new value) that Intercom holds since runs whose landed contacts the
-    marts do not reflect yet (a run killed before its refresh)."""
+def applied_not_refreshed(
+    con: duckdb.DuckDBPyConnection, built_at: Any
+) -> set[tuple[str, str, str]]:
+    """(contact, attribute, new value) applied by runs whose landed contacts the marts do not
+    reflect yet: killed before their refresh, and no full build since."""
     rows = con.execute(
         f"""select w.contact_id, w.attribute, w.new_value
         from {SCHEMA}.writes w join {SCHEMA}.runs r using (run_id)
-        where not r.refreshed and w.outcome = 'applied'"""
+        where not r.refreshed and w.outcome = 'applied' and w.outcome_at > ?""",
+        [built_at],
     ).fetchall()
     return {(c, a, v) for c, a, v in rows}
 

@@ -244,7 +244,8 @@ async def _plan_and_send(
 ) -> ApplyReport:
     # A killed run's writes are in the raw tables but not yet in the marts (they are refreshed
     # after this run's writes, once for both): the plan leaves out what Intercom already holds.
-    whole = (await db.run(read_plan)).without(await db.run(audit.applied_not_refreshed))
+    whole = await db.run(read_plan)
+    whole = whole.without(await db.run(audit.applied_not_refreshed, whole.build.built_at))
     # The guards judge the whole plan: a limit shortens a run, it does not make a plan sane.
     verdicts = await db.run(check_all, whole, settings, options.now)
     plan = whole.limited(options.limit)

@@ -3,8 +3,10 @@ latency and 1,000 requests per 10-second window; write bench/results/writeback.j
 
 The fake runs in its own process (`coach emulator serve`) over the `medium` workspace. The
 warehouse is first filled and built with the fake at full speed (`coach run --as-of`, the fake's
-last day); then the fake gets its latency and rate limit and `coach writeback --apply --limit
-10000` runs as a subprocess. Writes per second are the applied contacts over the write phase
+last day); the medium workspace plans about 9,700 contacts, so a few hundred more members get a
+maintained date moved one day off in the fake and the warehouse is brought up to date with a
+second `coach run`; then the fake gets its latency and rate limit and `coach writeback --apply
+--limit 10000` runs as a subprocess. Writes per second are the applied contacts over the write phase
 (first intent to last outcome, from the audit log) and are compared with the rate-limit bound;
 PUTs and 429s come from the fake's own counters.
 """
@@ -12,6 +14,7 @@ PUTs and 429s come from the fake's own counters.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import itertools
 import json
 import os
@@ -24,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import httpx
 
 from bench.ingest import NOW, REPO, TOKEN, commit, control, machine, start_fake
 
@@ -88,6 +92,42 @@ def apply_timed(
     return wall, [b - a for a, b in itertools.pairwise(timeline)], {"output": out.strip()}
 
 
+def count_planned(warehouse: Path) -> int:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(
+            "select count(distinct contact_id) from contact_attribute_targets where needs_update"
+        ).fetchone()[0]
+
+
+async def perturb(base_url: str, warehouse: Path, wanted: int) -> int:
+    """Set Last Call (or Last Coaching Session) one day before its desired value on `wanted`
+    members that need no update yet."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        targets = con.execute(
+            """select contact_id, min(attribute), min(desired_value)
+            from contact_attribute_targets
+            where attribute in ('Last Call', 'Last Coaching Session')
+              and desired_value is not null
+              and contact_id not in (
+                  select contact_id from contact_attribute_targets where needs_update)
+            group by contact_id order by contact_id limit ?""",
+            [wanted],
+        ).fetchall()
+    gate = asyncio.Semaphore(16)
+    async with httpx.AsyncClient(base_url=f"{base_url}/_emulator", timeout=60) as client:
+
+        async def move(contact_id: str, attribute: str, value: str) -> None:
+            async with gate:
+                answer = await client.put(
+                    f"/contacts/{contact_id}/custom_attributes",
+                    json={attribute: int(value) - 86_400},
+                )
+                answer.raise_for_status()
+
+        await asyncio.gather(*(move(*target) for target in targets))
+    return len(targets)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workspace", default="medium")
@@ -106,11 +146,15 @@ def main() -> None:
     try:
         print(f"coach run --as-of {AS_OF} ...")
         run_seconds = coach(["run", "--as-of", AS_OF], base_url, warehouse)
-        with duckdb.connect(str(warehouse), read_only=True) as con:
-            planned = con.execute(
-                "select count(distinct contact_id) from contact_attribute_targets "
-                "where needs_update"
-            ).fetchone()[0]
+        planned = count_planned(warehouse)
+        perturbed = 0
+        if planned < args.contacts:
+            # Not enough members differ yet: move a maintained date of some others one day off
+            # in the fake (the control surface, no rate limit), then ingest and build again.
+            perturbed = asyncio.run(perturb(base_url, warehouse, args.contacts - planned + 50))
+            print(f"{planned:,} contacts planned; moved {perturbed:,} more; coach run again...")
+            run_seconds += coach(["run", "--as-of", AS_OF], base_url, warehouse)
+            planned = count_planned(warehouse)
         if planned < args.contacts:
             raise SystemExit(f"only {planned} contacts need an update; need {args.contacts}")
         control(
@@ -158,6 +202,7 @@ def main() -> None:
         "fake": {"latency": args.latency, "rate_limit_per_10s": args.rate_limit},
         "coach_run_seconds": round(run_seconds, 1),
         "planned_contacts_in_workspace": planned,
+        "contacts_moved_off_their_desired_value_before_the_run": perturbed,
         "run_id": run[0],
         "contacts_applied": run[1],
         "contacts_failed": run[2],

@@ -30,6 +30,7 @@ import duckdb
 import httpx
 
 from bench.ingest import NOW, REPO, TOKEN, commit, control, machine, start_fake
+from bench.readme import update_readme
 
 WORK = REPO / "bench" / "work" / "writeback"
 RESULTS = REPO / "bench" / "results" / "writeback.json"
@@ -128,6 +129,49 @@ async def perturb(base_url: str, warehouse: Path, wanted: int) -> int:
     return len(targets)
 
 
+README_START, README_END = "<!-- bench-writeback:start -->", "<!-- bench-writeback:end -->"
+
+
+def render(results: dict[str, Any]) -> str:
+    """The README's block of figures, from the results file (never typed by hand)."""
+    fake, machine = results["fake"], results["machine"]
+    rows = [
+        ("contacts written (one PUT each)", f"{results['contacts_applied']:,}"),
+        ("attribute changes", f"{results['attribute_changes']:,}"),
+        ("PUTs received by the fake", f"{results['puts_received_by_fake']:,}"),
+        ("write phase (s)", f"{results['write_phase_seconds']:.1f}"),
+        ("writes/s", f"{results['writes_per_second']:.1f}"),
+        ("writes/s ÷ rate-limit bound", f"{results['ratio_to_bound']:.2f}"),
+        ("429s received", f"{results['responses_429']:,}"),
+        (
+            "failed / retried requests",
+            f"{results['contacts_failed']} / {results['client_retries']}",
+        ),
+        (
+            "command wall time incl. start-up, refresh of the marts and publish (s)",
+            f"{results['command_wall_seconds_incl_startup_and_publish']:.1f}",
+        ),
+    ]
+    load = results["load_average_before"][0], results["load_average_after"][0]
+    return "\n".join(
+        [
+            f"{results['workspace']}; fake Intercom in its own process with {fake['latency']} "
+            f"latency and {fake['rate_limit_per_10s']:,} requests per 10-second window (bound: "
+            f"{results['rate_limit_bound_per_second']:g} writes/s).",
+            "",
+            "| | |",
+            "|---|---:|",
+            *(f"| {label} | {value} |" for label, value in rows),
+            "",
+            f"Measured {results['measured_at']} at commit `{results['commit']}` on "
+            f"{machine['cpus']} × {machine['cpu_model']}, Python {machine['python']}; load "
+            f"average {load[0]} before, {load[1]} after (other engineers' work shares the two "
+            "cores, so figures may be pessimistic). `make bench-writeback`; raw figures, with "
+            "requests per second over time, in `bench/results/writeback.json`.",
+        ]
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workspace", default="medium")
@@ -135,7 +179,14 @@ def main() -> None:
     parser.add_argument("--latency", default="150ms")
     parser.add_argument("--rate-limit", type=int, default=1000)
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--readme-only", action="store_true", help="only render the README block from --output"
+    )
     args = parser.parse_args()
+    if args.readme_only:
+        block = render(json.loads(args.output.read_text()))
+        update_readme(REPO / "README.md", block, README_START, README_END)
+        return
 
     load_before = os.getloadavg()
     shutil.rmtree(WORK, ignore_errors=True)
@@ -225,7 +276,8 @@ def main() -> None:
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(result, indent=1) + "\n")
     print(json.dumps({k: v for k, v in result.items() if k != "requests_each_second"}, indent=1))
-    print(f"Wrote {args.output}")
+    update_readme(REPO / "README.md", render(result), README_START, README_END)
+    print(f"Wrote {args.output} and the README's figures")
 
 
 if __name__ == "__main__":

@@ -67,7 +67,9 @@ def check_ingest(
             f"The last ingest ended {age_hours:.1f} hours ago, more than the "
             f"{settings.max_ingest_age_hours:g} allowed (--max-ingest-age-hours)",
         )
-    if plan.build.built_at < ended:
+    # build_info.built_at is whole seconds: a build that began in the second the ingest ended
+    # came after it (both hold the writer lock, one after the other).
+    if plan.build.built_at < ended.replace(microsecond=0):
         return verdict(
             False,
             f"The models were built before the last ingest ({run_id}); run `coach build` first",

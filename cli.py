@@ -141,207 +141,6 @@ def run_command(warehouse: str | None, full: bool, as_of: str | None, full_refre
     click.echo(f"Published {paths.published}")
 
 
-@main.command()
-@warehouse_option
-def doctor(warehouse: str | None) -> None:
-    """Check the token, the API version and the workspace's data attributes."""
-    import asyncio
-
-    from rich.table import Table
-
-    from ingest.doctor import diagnose
-    from warehouse.config import intercom_settings, warehouse_path
-    from warehouse.errors import ConfigError
-
-    warehouse_path(warehouse)
-    checks = asyncio.run(diagnose(intercom_settings()))
-    table = Table(title="coach doctor")
-    for column in ("check", "", "detail"):
-        table.add_column(column)
-    for check in checks:
-        table.add_row(check.name, "ok" if check.ok else "FAILED", check.detail)
-    _console().print(table)
-    failed = [check for check in checks if not check.ok]
-    if failed:
-        more = f" ({len(failed) - 1} more above)" if len(failed) > 1 else ""
-        raise ConfigError(f"{failed[0].detail}{more}")
-
-
-@main.command()
-@warehouse_option
-def demo(warehouse: str | None) -> None:
-    """Run the pipeline against the built-in fake Intercom (its `demo` workspace)."""
-    import asyncio
-
-    import duckdb
-    from rich.table import Table
-
-    from fake_intercom import EmulatorConfig, FakeIntercom
-    from ingest.demo import fresh_demo_warehouse
-    from ingest.doctor import whoami
-    from ingest.progress import make_reporter
-    from ingest.runner import run_ingest
-    from warehouse.config import (
-        DEFAULT_API_VERSION,
-        IntercomSettings,
-        Secret,
-        ingest_settings,
-        warehouse_path,
-    )
-    from warehouse.raw_tables import current_counts
-    from warehouse.store import WarehousePaths
-
-    paths = WarehousePaths(warehouse_path(warehouse))
-    console = _console()
-    fake = FakeIntercom.create(workspace="demo", config=EmulatorConfig(token=DEMO_TOKEN))
-    with fake.serve_in_thread() as base_url:
-        console.print(f"Fake Intercom (demo workspace) serving at {base_url}")
-        settings = IntercomSettings(
-            token=Secret(DEMO_TOKEN), api_base=base_url, version=DEFAULT_API_VERSION
-        )
-        fresh_demo_warehouse(paths, asyncio.run(whoami(settings)).app_id)
-        result = run_ingest(paths, settings, ingest_settings(), reporter=make_reporter())
-    _print_run(result, paths)
-    with duckdb.connect(str(paths.published), read_only=True) as con:
-        counts = current_counts(con)
-    table = Table(title=f"What landed in {paths.published}")
-    table.add_column("stream")
-    table.add_column("records", justify="right")
-    for stream, count in counts.items():
-        table.add_row(stream, f"{count:,}")
-    console.print(table)
-
-
-@main.group(cls=CoachGroup)
-def emulator() -> None:
-    """The fake Intercom used by the demo, the tests and the benchmarks."""
-
-
-@emulator.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8111, show_default=True, type=int, help="0: any free port")
-@click.option(
-    "--workspace",
-    default="demo",
-    show_default=True,
-    type=click.Choice(["tiny", "demo", "small", "medium", "large"]),
-)
-@click.option("--seed", default=7, show_default=True, type=int)
-@click.option("--token", default="demo-token", show_default=True, help="the accepted bearer token")
-@click.option("--now", "now_text", help="ISO date-time that history ends at (default: now)")
-@click.option(
-    "--latency",
-    default="0",
-    show_default=True,
-    help="150ms, uniform:100ms:200ms or lognormal:150ms:40ms",
-)
-@click.option(
-    "--rate-limit",
-    default=1667,
-    show_default=True,
-    type=int,
-    help="requests per 10-second window (0: unlimited)",
-)
-@click.option(
-    "--index-lag",
-    default=0.0,
-    show_default=True,
-    type=float,
-    help="seconds before a write is visible to search",
-)
-@click.option("--fault-rate", default=0.0, show_default=True, type=float)
-@click.option(
-    "--fault-kinds", default="500,502,503,timeout,reset,truncated,burst429", show_default=True
-)
-@click.option(
-    "--cache-dir",
-    help="where medium/large workspaces are cached (default: $COACH_FAKE_CACHE or data/fake-cache)",
-)
-def emulator_serve(
-    host: str,
-    port: int,
-    workspace: str,
-    seed: int,
-    token: str,
-    now_text: str | None,
-    latency: str,
-    rate_limit: int,
-    index_lag: float,
-    fault_rate: float,
-    fault_kinds: str,
-    cache_dir: str | None,
-) -> None:
-    """Serve a generated workspace on HTTP until interrupted."""
-    from fake_intercom import EmulatorConfig, FakeIntercom
-    from fake_intercom.config import KnobError, parse_fault_kinds
-    from fake_intercom.server import serve_fake
-
-    now = _parse_now(now_text)
-    try:
-        config = EmulatorConfig(
-            token=token,
-            latency=latency,
-            rate_limit_per_10s=rate_limit,
-            index_lag_seconds=index_lag,
-            fault_rate=fault_rate,
-            fault_kinds=parse_fault_kinds(fault_kinds),
-        )
-    except KnobError as exc:
-        raise UsageError(str(exc)) from None
-    if workspace in ("medium", "large"):
-        click.echo(f"Loading the {workspace} workspace (generated once, then cached)...", err=True)
-    with FakeIntercom.create(workspace, seed, now, config, cache=cache_dir) as fake:
-        try:
-            serve_fake(fake, host, port, click.echo)
-        except KeyboardInterrupt:  # Ctrl-C is how it is meant to stop
-            click.echo("Fake Intercom stopped.", err=True)
-        except OSError as exc:
-            raise CoachError(f"Cannot listen on {host}:{port}: {exc.strerror or exc}.") from None
-
-
-def _parse_now(text: str | None):
-    from datetime import UTC, datetime
-
-    if not text:
-        return None
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise UsageError(
-            f"--now must be an ISO date or date-time such as 2026-06-15, got {text!r}."
-        ) from None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-@main.command()
-@warehouse_option
-@click.option(
-    "--as-of", "as_of", metavar="YYYY-MM-DD", help="Judge as of this date (default: today)."
-)
-@click.option(
-    "--target",
-    type=click.Choice(["duckdb", "postgres"]),
-    default="duckdb",
-    show_default=True,
-    help="Build in the DuckDB warehouse, or on PostgreSQL (COACH_PG_*).",
-)
-@click.option("--full-refresh", is_flag=True, help="Rebuild incremental models from scratch.")
-def build(warehouse: str | None, as_of: str | None, target: str, full_refresh: bool) -> None:
-    """Run the dbt models (every business rule) and publish the warehouse."""
-    from warehouse import dbt
-    from warehouse.config import postgres_settings, warehouse_path
-    from warehouse.dates import parse_iso_date
-    from warehouse.store import WarehousePaths
-
-    day = parse_iso_date(as_of, "--as-of") if as_of is not None else None
-    paths = WarehousePaths(warehouse_path(warehouse))
-    pg = postgres_settings() if target == "postgres" else None
-    run = dbt.build(paths, target=target, as_of=day, full_refresh=full_refresh, pg=pg)
-    click.echo(run.summary())
-    if target == "duckdb":
-        click.echo(f"Published {paths.published}")
-
-
 @main.group(cls=CoachGroup, invoke_without_command=True)
 @warehouse_option
 @click.option("--apply", "do_apply", is_flag=True, help="Write the plan to Intercom.")
@@ -570,6 +369,207 @@ def writeback_audit(
     with atomic_private_file(Path(output), force=force) as handle:
         write_rows(rows, EXPORT_COLUMNS, fmt, handle)
     click.echo(f"Wrote {len(rows):,} audit rows to {output}", err=True)
+
+
+@main.command()
+@warehouse_option
+def doctor(warehouse: str | None) -> None:
+    """Check the token, the API version and the workspace's data attributes."""
+    import asyncio
+
+    from rich.table import Table
+
+    from ingest.doctor import diagnose
+    from warehouse.config import intercom_settings, warehouse_path
+    from warehouse.errors import ConfigError
+
+    warehouse_path(warehouse)
+    checks = asyncio.run(diagnose(intercom_settings()))
+    table = Table(title="coach doctor")
+    for column in ("check", "", "detail"):
+        table.add_column(column)
+    for check in checks:
+        table.add_row(check.name, "ok" if check.ok else "FAILED", check.detail)
+    _console().print(table)
+    failed = [check for check in checks if not check.ok]
+    if failed:
+        more = f" ({len(failed) - 1} more above)" if len(failed) > 1 else ""
+        raise ConfigError(f"{failed[0].detail}{more}")
+
+
+@main.command()
+@warehouse_option
+def demo(warehouse: str | None) -> None:
+    """Run the pipeline against the built-in fake Intercom (its `demo` workspace)."""
+    import asyncio
+
+    import duckdb
+    from rich.table import Table
+
+    from fake_intercom import EmulatorConfig, FakeIntercom
+    from ingest.demo import fresh_demo_warehouse
+    from ingest.doctor import whoami
+    from ingest.progress import make_reporter
+    from ingest.runner import run_ingest
+    from warehouse.config import (
+        DEFAULT_API_VERSION,
+        IntercomSettings,
+        Secret,
+        ingest_settings,
+        warehouse_path,
+    )
+    from warehouse.raw_tables import current_counts
+    from warehouse.store import WarehousePaths
+
+    paths = WarehousePaths(warehouse_path(warehouse))
+    console = _console()
+    fake = FakeIntercom.create(workspace="demo", config=EmulatorConfig(token=DEMO_TOKEN))
+    with fake.serve_in_thread() as base_url:
+        console.print(f"Fake Intercom (demo workspace) serving at {base_url}")
+        settings = IntercomSettings(
+            token=Secret(DEMO_TOKEN), api_base=base_url, version=DEFAULT_API_VERSION
+        )
+        fresh_demo_warehouse(paths, asyncio.run(whoami(settings)).app_id)
+        result = run_ingest(paths, settings, ingest_settings(), reporter=make_reporter())
+    _print_run(result, paths)
+    with duckdb.connect(str(paths.published), read_only=True) as con:
+        counts = current_counts(con)
+    table = Table(title=f"What landed in {paths.published}")
+    table.add_column("stream")
+    table.add_column("records", justify="right")
+    for stream, count in counts.items():
+        table.add_row(stream, f"{count:,}")
+    console.print(table)
+
+
+@main.group(cls=CoachGroup)
+def emulator() -> None:
+    """The fake Intercom used by the demo, the tests and the benchmarks."""
+
+
+@emulator.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8111, show_default=True, type=int, help="0: any free port")
+@click.option(
+    "--workspace",
+    default="demo",
+    show_default=True,
+    type=click.Choice(["tiny", "demo", "small", "medium", "large"]),
+)
+@click.option("--seed", default=7, show_default=True, type=int)
+@click.option("--token", default="demo-token", show_default=True, help="the accepted bearer token")
+@click.option("--now", "now_text", help="ISO date-time that history ends at (default: now)")
+@click.option(
+    "--latency",
+    default="0",
+    show_default=True,
+    help="150ms, uniform:100ms:200ms or lognormal:150ms:40ms",
+)
+@click.option(
+    "--rate-limit",
+    default=1667,
+    show_default=True,
+    type=int,
+    help="requests per 10-second window (0: unlimited)",
+)
+@click.option(
+    "--index-lag",
+    default=0.0,
+    show_default=True,
+    type=float,
+    help="seconds before a write is visible to search",
+)
+@click.option("--fault-rate", default=0.0, show_default=True, type=float)
+@click.option(
+    "--fault-kinds", default="500,502,503,timeout,reset,truncated,burst429", show_default=True
+)
+@click.option(
+    "--cache-dir",
+    help="where medium/large workspaces are cached (default: $COACH_FAKE_CACHE or data/fake-cache)",
+)
+def emulator_serve(
+    host: str,
+    port: int,
+    workspace: str,
+    seed: int,
+    token: str,
+    now_text: str | None,
+    latency: str,
+    rate_limit: int,
+    index_lag: float,
+    fault_rate: float,
+    fault_kinds: str,
+    cache_dir: str | None,
+) -> None:
+    """Serve a generated workspace on HTTP until interrupted."""
+    from fake_intercom import EmulatorConfig, FakeIntercom
+    from fake_intercom.config import KnobError, parse_fault_kinds
+    from fake_intercom.server import serve_fake
+
+    now = _parse_now(now_text)
+    try:
+        config = EmulatorConfig(
+            token=token,
+            latency=latency,
+            rate_limit_per_10s=rate_limit,
+            index_lag_seconds=index_lag,
+            fault_rate=fault_rate,
+            fault_kinds=parse_fault_kinds(fault_kinds),
+        )
+    except KnobError as exc:
+        raise UsageError(str(exc)) from None
+    if workspace in ("medium", "large"):
+        click.echo(f"Loading the {workspace} workspace (generated once, then cached)...", err=True)
+    with FakeIntercom.create(workspace, seed, now, config, cache=cache_dir) as fake:
+        try:
+            serve_fake(fake, host, port, click.echo)
+        except KeyboardInterrupt:  # Ctrl-C is how it is meant to stop
+            click.echo("Fake Intercom stopped.", err=True)
+        except OSError as exc:
+            raise CoachError(f"Cannot listen on {host}:{port}: {exc.strerror or exc}.") from None
+
+
+def _parse_now(text: str | None):
+    from datetime import UTC, datetime
+
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(
+            f"--now must be an ISO date or date-time such as 2026-06-15, got {text!r}."
+        ) from None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+@main.command()
+@warehouse_option
+@click.option(
+    "--as-of", "as_of", metavar="YYYY-MM-DD", help="Judge as of this date (default: today)."
+)
+@click.option(
+    "--target",
+    type=click.Choice(["duckdb", "postgres"]),
+    default="duckdb",
+    show_default=True,
+    help="Build in the DuckDB warehouse, or on PostgreSQL (COACH_PG_*).",
+)
+@click.option("--full-refresh", is_flag=True, help="Rebuild incremental models from scratch.")
+def build(warehouse: str | None, as_of: str | None, target: str, full_refresh: bool) -> None:
+    """Run the dbt models (every business rule) and publish the warehouse."""
+    from warehouse import dbt
+    from warehouse.config import postgres_settings, warehouse_path
+    from warehouse.dates import parse_iso_date
+    from warehouse.store import WarehousePaths
+
+    day = parse_iso_date(as_of, "--as-of") if as_of is not None else None
+    paths = WarehousePaths(warehouse_path(warehouse))
+    pg = postgres_settings() if target == "postgres" else None
+    run = dbt.build(paths, target=target, as_of=day, full_refresh=full_refresh, pg=pg)
+    click.echo(run.summary())
+    if target == "duckdb":
+        click.echo(f"Published {paths.published}")
 
 
 if __name__ == "__main__":

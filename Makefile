@@ -44,5 +44,11 @@ bench-ingest: install
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/readme.py
 
+# 10,000 contacts written back against the fake (its own process, 150 ms latency, 1,000 requests
+# per 10 s); writes bench/results/writeback.json. Fills and builds a medium warehouse first (a few
+# minutes; the first run also generates and caches the medium workspace).
+bench-writeback: install
+	$(BIN)/python -m bench.writeback
+
 clean:
 	rm -rf $(VENV) dbt_project/target dbt_project/logs .pytest_cache .ruff_cache

@@ -141,6 +141,236 @@ def run_command(warehouse: str | None, full: bool, as_of: str | None, full_refre
     click.echo(f"Published {paths.published}")
 
 
+@main.group(cls=CoachGroup, invoke_without_command=True)
+@warehouse_option
+@click.option("--apply", "do_apply", is_flag=True, help="Write the plan to Intercom.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="Dry run: json or csv print the whole plan.",
+)
+@click.option(
+    "--max-ingest-age-hours",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Refuse when the last ingest ended longer ago "
+    "(default: $COACH_WRITEBACK_MAX_INGEST_AGE_HOURS, else 24).",
+)
+@click.option(
+    "--max-share",
+    type=click.FloatRange(min=0, max=100),
+    default=None,
+    metavar="PERCENT",
+    help="Refuse when the plan changes more than this share of members "
+    "(default: $COACH_WRITEBACK_MAX_SHARE_PERCENT, else 20).",
+)
+@click.option(
+    "--max-attribute-share",
+    type=click.FloatRange(min=0, max=100),
+    default=None,
+    metavar="PERCENT",
+    help="Refuse when the plan changes one attribute for more than this share of members "
+    "(default: $COACH_WRITEBACK_MAX_ATTRIBUTE_SHARE_PERCENT, else 20).",
+)
+@click.option("--allow-stale-ingest", is_flag=True, help="Override the ingest guard rail.")
+@click.option("--allow-large-plan", is_flag=True, help="Override the plan-size guard rail.")
+@click.option("--allow-other-as-of", is_flag=True, help="Override the as-of-date guard rail.")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Write at most this many contacts (the rest stay in the plan).",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 256),
+    default=None,
+    help="Writes in flight (default: $COACH_WRITEBACK_CONCURRENCY, else 32).",
+)
+@click.pass_context
+def writeback(
+    ctx: click.Context,
+    warehouse: str | None,
+    do_apply: bool,
+    fmt: str,
+    max_ingest_age_hours: float | None,
+    max_share: float | None,
+    max_attribute_share: float | None,
+    allow_stale_ingest: bool,
+    allow_large_plan: bool,
+    allow_other_as_of: bool,
+    limit: int | None,
+    concurrency: int | None,
+) -> None:
+    """Plan (default: a dry run) or `--apply` the maintained contact attributes."""
+    import dataclasses
+
+    from warehouse.config import (
+        ingest_settings,
+        intercom_settings,
+        warehouse_path,
+        writeback_settings,
+    )
+    from warehouse.store import WarehousePaths
+    from writeback import guards
+    from writeback.run import ApplyOptions, apply, dry_run
+
+    if ctx.invoked_subcommand is not None:
+        ctx.obj = warehouse
+        return
+    paths = WarehousePaths(warehouse_path(warehouse))
+    settings = writeback_settings()
+    changes = {
+        "max_ingest_age_hours": max_ingest_age_hours,
+        "max_share_percent": max_share,
+        "max_attribute_share_percent": max_attribute_share,
+        "concurrency": concurrency,
+    }
+    settings = dataclasses.replace(settings, **{k: v for k, v in changes.items() if v is not None})
+    if not do_apply:
+        _print_dry_run(dry_run(paths, settings), paths, fmt, limit)
+        return
+    if fmt != "table":
+        raise UsageError("--format prints the plan of a dry run; leave it out with --apply.")
+    chosen = {
+        guards.STALE_INGEST: allow_stale_ingest,
+        guards.LARGE_PLAN: allow_large_plan,
+        guards.OTHER_AS_OF: allow_other_as_of,
+    }
+    options = ApplyOptions(
+        overrides=frozenset(flag for flag, given in chosen.items() if given), limit=limit
+    )
+    report = apply(paths, intercom_settings(), ingest_settings(), settings, options)
+    result = report.result
+    click.echo(
+        f"{report.run_id}: {result.applied:,} contacts applied, {result.failed:,} failed, "
+        f"{result.skipped:,} skipped of {report.plan.contacts:,} planned "
+        f"({len(report.plan.rows):,} attribute changes); {report.stats.calls:,} HTTP calls, "
+        f"{report.stats.retries} retries, {report.stats.rate_limited} rate-limited; "
+        f"{report.seconds:.1f}s."
+    )
+    if report.settled:
+        click.echo(f"{report.settled:,} writes of an interrupted run were confirmed applied.")
+    click.echo(f"Published {paths.published}")
+
+
+def _print_dry_run(dry, paths, fmt: str, limit: int | None) -> None:
+    import sys
+
+    from rich.table import Table
+
+    from writeback.export import write_rows
+    from writeback.plan import PLAN_COLUMNS
+
+    plan = dry.plan.limited(limit)
+    if fmt != "table":
+        columns = (*PLAN_COLUMNS, "value") if fmt == "json" else PLAN_COLUMNS
+        write_rows([row.as_dict() for row in plan.rows], columns, fmt, sys.stdout)
+        return
+    console = _console()
+    build = plan.build
+    console.print(
+        f"Plan from {paths.published} (as of {build.as_of_date}, {build.program_timezone}): "
+        f"{len(plan.rows):,} attribute changes on {plan.contacts:,} of {plan.members:,} members."
+    )
+    if plan.rows:
+        table = Table(title="Changes by attribute and transition")
+        for column, justify in (("attribute", "left"), ("transition", "left"), ("rows", "right")):
+            table.add_column(column, justify=justify)
+        transitions = plan.transitions()
+        shown_per_attribute = 6
+        for attribute, total in sorted(plan.by_attribute().items()):
+            mine = [(label, n) for (a, label), n in transitions.most_common() if a == attribute]
+            for label, n in mine[:shown_per_attribute]:
+                table.add_row(attribute, label, f"{n:,}")
+            rest = mine[shown_per_attribute:]
+            if rest:
+                table.add_row(
+                    attribute, f"({len(rest):,} other transitions)", f"{sum(n for _, n in rest):,}"
+                )
+            table.add_row(attribute, "[b]all[/b]", f"[b]{total:,}[/b]", end_section=True)
+        console.print(table)
+        sample = Table(title="Sample rows (--format json|csv prints them all)")
+        for column in ("contact_id", "external_id", "attribute", "change"):
+            sample.add_column(column)
+        for row in plan.rows[:10]:
+            sample.add_row(row.contact_id, row.external_id or "", row.attribute, row.change_label)
+        console.print(sample)
+    verdicts = Table(title="Guard rails (checked again by --apply)")
+    for column in ("guard rail", "", "detail", "override"):
+        verdicts.add_column(column)
+    for verdict in dry.verdicts:
+        verdicts.add_row(
+            verdict.guard,
+            "ok" if verdict.passed else "STOPS --apply",
+            verdict.detail,
+            verdict.override,
+        )
+    for problem in dry.type_problems:
+        verdicts.add_row("attribute types", "STOPS --apply", problem, "(none: fix the workspace)")
+    console.print(verdicts)
+    if dry.pending:
+        console.print(
+            f"{dry.pending:,} writes of an interrupted run are undecided; --apply reads those "
+            "contacts back first."
+        )
+    console.print("Dry run: nothing was written. `coach writeback --apply` writes the plan.")
+
+
+@writeback.command("audit")
+@warehouse_option
+@click.option("--run", "run_id", help="This run (default: the latest).")
+@click.option("--all", "all_runs", is_flag=True, help="Every run.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json"]),
+    default="csv",
+    show_default=True,
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write to this file (owner-only) instead of stdout.",
+)
+@click.option("--force", is_flag=True, help="Overwrite --output if it exists.")
+@click.pass_obj
+def writeback_audit(
+    group_warehouse: str | None,
+    warehouse: str | None,
+    run_id: str | None,
+    all_runs: bool,
+    fmt: str,
+    output: str | None,
+    force: bool,
+) -> None:
+    """Export the audit log: per run, contact and attribute, old and new value and outcome."""
+    import sys
+    from pathlib import Path
+
+    from warehouse.config import warehouse_path
+    from warehouse.files import atomic_private_file
+    from warehouse.store import WarehousePaths
+    from writeback.audit import EXPORT_COLUMNS
+    from writeback.export import write_rows
+    from writeback.run import audit_export
+
+    if run_id and all_runs:
+        raise UsageError("Give --run or --all, not both.")
+    paths = WarehousePaths(warehouse_path(warehouse or group_warehouse))
+    rows = audit_export(paths, run_id, all_runs)
+    if output is None:
+        write_rows(rows, EXPORT_COLUMNS, fmt, sys.stdout)
+        return
+    with atomic_private_file(Path(output), force=force) as handle:
+        write_rows(rows, EXPORT_COLUMNS, fmt, handle)
+    click.echo(f"Wrote {len(rows):,} audit rows to {output}", err=True)
+
+
 @main.command()
 @warehouse_option
 def doctor(warehouse: str | None) -> None:

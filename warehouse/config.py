@@ -206,3 +206,51 @@ def ingest_settings(env: Mapping[str, str] | None = None) -> IngestSettings:
         max_attempts=_number(env, "COACH_HTTP_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS, int, 1, 50),
         page_size=_number(env, "COACH_INGEST_PAGE_SIZE", MAX_PAGE_SIZE, int, 1, MAX_PAGE_SIZE),
     )
+
+
+DEFAULT_WRITEBACK_MAX_INGEST_AGE_HOURS = 24.0
+DEFAULT_WRITEBACK_MAX_SHARE_PERCENT = 20.0
+DEFAULT_WRITEBACK_CONCURRENCY = 32
+
+
+@dataclass(frozen=True)
+class WritebackSettings:
+    """`coach writeback`'s guard-rail thresholds and pacing (flags override the environment)."""
+
+    max_ingest_age_hours: float = DEFAULT_WRITEBACK_MAX_INGEST_AGE_HOURS
+    max_share_percent: float = DEFAULT_WRITEBACK_MAX_SHARE_PERCENT
+    max_attribute_share_percent: float = DEFAULT_WRITEBACK_MAX_SHARE_PERCENT
+    concurrency: int = DEFAULT_WRITEBACK_CONCURRENCY
+
+
+def writeback_settings(env: Mapping[str, str] | None = None) -> WritebackSettings:
+    env = os.environ if env is None else env
+    return WritebackSettings(
+        max_ingest_age_hours=_number(
+            env,
+            "COACH_WRITEBACK_MAX_INGEST_AGE_HOURS",
+            DEFAULT_WRITEBACK_MAX_INGEST_AGE_HOURS,
+            float,
+            0,
+            24 * 366,
+        ),
+        max_share_percent=_number(
+            env,
+            "COACH_WRITEBACK_MAX_SHARE_PERCENT",
+            DEFAULT_WRITEBACK_MAX_SHARE_PERCENT,
+            float,
+            0,
+            100,
+        ),
+        max_attribute_share_percent=_number(
+            env,
+            "COACH_WRITEBACK_MAX_ATTRIBUTE_SHARE_PERCENT",
+            DEFAULT_WRITEBACK_MAX_SHARE_PERCENT,
+            float,
+            0,
+            100,
+        ),
+        concurrency=_number(
+            env, "COACH_WRITEBACK_CONCURRENCY", DEFAULT_WRITEBACK_CONCURRENCY, int, 1, 256
+        ),
+    )

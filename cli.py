@@ -258,66 +258,9 @@ def writeback(
 
 
 def _print_dry_run(dry, paths, fmt: str, limit: int | None) -> None:
-    import sys
+    from writeback.render import print_dry_run
 
-    from rich.table import Table
-
-    from writeback.export import write_rows
-    from writeback.plan import PLAN_COLUMNS
-
-    plan = dry.plan.limited(limit)
-    if fmt != "table":
-        columns = (*PLAN_COLUMNS, "value") if fmt == "json" else PLAN_COLUMNS
-        write_rows([row.as_dict() for row in plan.rows], columns, fmt, sys.stdout)
-        return
-    console = _console()
-    build = plan.build
-    console.print(
-        f"Plan from {paths.published} (as of {build.as_of_date}, {build.program_timezone}): "
-        f"{len(plan.rows):,} attribute changes on {plan.contacts:,} of {plan.members:,} members."
-    )
-    if plan.rows:
-        table = Table(title="Changes by attribute and transition")
-        for column, justify in (("attribute", "left"), ("transition", "left"), ("rows", "right")):
-            table.add_column(column, justify=justify)
-        transitions = plan.transitions()
-        shown_per_attribute = 6
-        for attribute, total in sorted(plan.by_attribute().items()):
-            mine = [(label, n) for (a, label), n in transitions.most_common() if a == attribute]
-            for label, n in mine[:shown_per_attribute]:
-                table.add_row(attribute, label, f"{n:,}")
-            rest = mine[shown_per_attribute:]
-            if rest:
-                table.add_row(
-                    attribute, f"({len(rest):,} other transitions)", f"{sum(n for _, n in rest):,}"
-                )
-            table.add_row(attribute, "[b]all[/b]", f"[b]{total:,}[/b]", end_section=True)
-        console.print(table)
-        sample = Table(title="Sample rows (--format json|csv prints them all)")
-        for column in ("contact_id", "external_id", "attribute", "change"):
-            sample.add_column(column)
-        for row in plan.rows[:10]:
-            sample.add_row(row.contact_id, row.external_id or "", row.attribute, row.change_label)
-        console.print(sample)
-    verdicts = Table(title="Guard rails (checked again by --apply)")
-    for column in ("guard rail", "", "detail", "override"):
-        verdicts.add_column(column)
-    for verdict in dry.verdicts:
-        verdicts.add_row(
-            verdict.guard,
-            "ok" if verdict.passed else "STOPS --apply",
-            verdict.detail,
-            verdict.override,
-        )
-    for problem in dry.type_problems:
-        verdicts.add_row("attribute types", "STOPS --apply", problem, "(none: fix the workspace)")
-    console.print(verdicts)
-    if dry.pending:
-        console.print(
-            f"{dry.pending:,} writes of an interrupted run are undecided; --apply reads those "
-            "contacts back first."
-        )
-    console.print("Dry run: nothing was written. `coach writeback --apply` writes the plan.")
+    print_dry_run(_console(), dry, paths.published, fmt, limit)
 
 
 @writeback.command("audit")

@@ -4,14 +4,15 @@ and how to query the warehouse."""
 from __future__ import annotations
 
 from rich.console import Console
-from rich.table import Table
 
 from reports import queries
 from reports.context import open_reports
 from reports.filters import Filters, billing_month
 from reports.render import print_summary
-from reports.writeback_preview import planned_updates
+from warehouse.config import writeback_settings
 from warehouse.store import WarehousePaths
+from writeback.render import print_dry_run
+from writeback.run import dry_run
 
 QUERY_HINT = """\
 The warehouse is {path} (owner-only). Query it read-only:
@@ -27,16 +28,6 @@ def print_pipeline_summary(console: Console, paths: WarehousePaths) -> None:
         print_summary(console, queries.caseload(ctx, Filters()))
         month = billing_month(ctx.info, None, previous=False)
         print_summary(console, queries.billing(ctx, Filters(), month))
-        plan = planned_updates(ctx)
-    table = Table(
-        title="Write-back plan (dry run: `coach writeback` applies it)", title_justify="left"
-    )
-    for column in ("attribute", "updates", "for example"):
-        table.add_column(column, justify="right" if column == "updates" else "left")
-    for item in plan:
-        examples = "; ".join(
-            f"{user or '(no User ID)'}: {change}" for user, change in item.examples
-        )
-        table.add_row(item.attribute, f"{item.updates:,}", examples)
-    console.print(table if plan else "Write-back plan: nothing to update.")
+    console.rule("Write-back plan (a dry run: `coach writeback --apply` would write it)")
+    print_dry_run(console, dry_run(paths, writeback_settings()), paths.published)
     console.print(QUERY_HINT.format(path=paths.published), markup=False, highlight=False)

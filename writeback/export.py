@@ -9,12 +9,18 @@ from typing import IO, Any
 
 import orjson
 
+from reports.csv_files import neutralise
+
 FORMATS = ("csv", "json")
 
 
 def _cell(value: Any) -> Any:
+    """Text cells are neutralised against formula injection: contact values come from Intercom,
+    where anyone who can edit a contact can start one with `=`."""
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, str):
+        return neutralise(value)
     return "" if value is None else value
 
 

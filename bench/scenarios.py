@@ -136,7 +136,7 @@ class BuildFull:
             records
             / record["wall_seconds"]
             / (context.settings.bound_per_second * RECORDS_PER_CALL),
-            3,
+            4,
         )
         return record
 

@@ -87,7 +87,7 @@ def _pipeline(results: dict[str, Any]) -> list[str]:
         counts = result["workspace"]
         writeback = records.get("writeback")
         writeback_cell = (
-            f"{writeback['fraction_of_rate_limit_bound']:.2f}"
+            f"{writeback['fraction_of_rate_limit_bound']:.3g}"
             if writeback
             else f"not measured: {result['skipped'].get('writeback', 'skipped')}"
         )
@@ -96,7 +96,7 @@ def _pipeline(results: dict[str, Any]) -> list[str]:
             f"| {backfill['wall_seconds']:.1f} "
             f"| {backfill['calls']:,} ({backfill['responses_429']}) "
             f"| {backfill['fraction_of_rate_limit_bound']:.2f} | {build['wall_seconds']:.1f} "
-            f"| {build['fraction_of_rate_limit_bound']:.2f} | {_spread(refresh['wall_seconds'])} "
+            f"| {build['fraction_of_rate_limit_bound']:.3g} | {_spread(refresh['wall_seconds'])} "
             f"| {_n(refresh['calls'])} ({_n(refresh['responses_429'])}) "
             f"| {_n(refresh['peak_rss_mb'])} | {writeback_cell} |"
         )

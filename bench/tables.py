@@ -149,7 +149,7 @@ def render(results: dict[str, Any]) -> str:
         *[f"- `{name}`: {text}" for name, text in settings["scenarios"].items()],
         "- members, baseline / warehouse: the baseline filters on `updated_at` and applies "
         "none of the warehouse's rules (dirty values, leads, deleted contacts, session time), so "
-        "its member count differs; the warehouse's is the product's answer.",
+        "its member count may differ; the warehouse's is the product's answer.",
         "",
         f"Measured {results['measured_at']} at commit `{results['commit']}` on "
         f"{machine['cpus']} × {machine['cpu_model']}, {machine['memory_gb']} GB, Python "

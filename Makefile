@@ -33,7 +33,14 @@ docs: install
 glossary: install
 	$(BIN)/python -m warehouse.glossary --write
 
-# Full and incremental build times, report query times (writes bench/results.json).
+# The headline comparison: reports read from Intercom directly vs. from the warehouse, and the
+# cost of keeping it current, at small and medium (BENCH_SIZES=small,medium,large adds large).
+# Writes bench/results.json, bench/results.md and the README's benchmark block (~15 minutes;
+# the first run also generates and caches the medium workspace, about a minute more).
+bench: install
+	$(BIN)/python -m bench
+
+# Full and incremental build times, report query times (writes bench/results/build.json).
 bench-build: install
 	$(BIN)/python -m bench.build
 
@@ -41,8 +48,8 @@ bench-build: install
 # writes bench/results/ingest.json and the table in the README (a few minutes; the first run
 # also generates and caches the medium workspace, about a minute more).
 bench-ingest: install
-	$(BIN)/python bench/ingest.py
-	$(BIN)/python bench/readme.py
+	$(BIN)/python -m bench.ingest
+	$(BIN)/python -m bench.readme
 
 # 10,000 contacts written back against the fake (its own process, 150 ms latency, 1,000 requests
 # per 10 s); writes bench/results/writeback.json. Fills and builds a medium warehouse first (a few

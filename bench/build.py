@@ -1,6 +1,6 @@
 """`make bench-build`: how long `coach build` takes, full and incremental, at the medium and large
-sizes, and how fast every report answers from the warm warehouse. Writes the "build" entry of
-bench/results.json.
+sizes, and how fast every report answers from the warm warehouse. Writes
+bench/results/build.json.
 
 The workspace is the fake Intercom's generated `medium` / `large` one, landed as a perfect ingest
 would land it (`iter_ground_truth` through `land_records`). The incremental rebuild follows a
@@ -13,7 +13,6 @@ import argparse
 import contextlib
 import json
 import os
-import platform
 import random
 import resource
 import shutil
@@ -27,13 +26,14 @@ from pathlib import Path
 import duckdb
 import psutil
 
+from bench.common import commit, machine
 from fake_intercom import EmulatorConfig, FakeIntercom
 from warehouse.dbt import build
 from warehouse.raw_tables import STREAMS, create_raw_tables, land_records
 from warehouse.store import WarehousePaths, connect_working
 
 BENCH_DIR = Path(__file__).resolve().parent
-RESULTS = BENCH_DIR / "results.json"
+RESULTS = BENCH_DIR / "results" / "build.json"
 WORK = BENCH_DIR / "work"
 NOW = datetime(2026, 6, 15, 12, tzinfo=UTC)
 BATCH = 5_000
@@ -259,11 +259,11 @@ def main() -> None:
             parser.error(f"--sizes: {name!r} is not one of {', '.join(SIZES)}")
         sizes[name] = bench_size(name, args.seed, args.cache_dir, args.keep)
         print(json.dumps({name: sizes[name]}, indent=2), flush=True)
-    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    results["build"] = {
+    results = {
         "command": f"make bench-build (python -m bench.build --sizes {args.sizes})",
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "commit": commit(),
+        "machine": machine(),
         "workspace": f"fake_intercom generator, seed {args.seed}, now {NOW.isoformat()}",
         "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "sizes": sizes,

@@ -10,11 +10,9 @@ from the fake's own counters; records from ingest's run log.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import itertools
 import json
 import os
-import platform
 import re
 import shutil
 import subprocess
@@ -27,6 +25,8 @@ from typing import Any
 import duckdb
 import httpx
 import psutil
+
+from bench.common import commit, machine
 
 REPO = Path(__file__).resolve().parent.parent
 WORK = REPO / "bench" / "work"
@@ -167,71 +167,6 @@ def run_figures(warehouse: Path, limit: int, fake_before: dict, fake_after: dict
     }
 
 
-async def change_conversations(base_url: str, share: float, total: int) -> int:
-    """Change `share` of the conversations (their Channel) through the control surface, which
-    bypasses the rate limit; ids come from the public list endpoint."""
-    wanted = int(total * share)
-    ids: list[str] = []
-    headers = {"Authorization": f"Bearer {TOKEN}"}
-    async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=60) as client:
-        cursor = None
-        while len(ids) < wanted:
-            params: dict[str, Any] = {"per_page": 150}
-            if cursor:
-                params["starting_after"] = cursor
-            page = (await client.get("/conversations", params=params)).json()
-            ids += [c["id"] for c in page["conversations"]]
-            cursor = (page.get("pages") or {}).get("next", {}).get("starting_after")
-            if not cursor:
-                break
-        ids = ids[:wanted]
-        gate = asyncio.Semaphore(16)
-
-        async def change(conversation_id: str) -> None:
-            async with gate:
-                answer = await client.put(
-                    f"/_emulator/conversations/{conversation_id}/custom_attributes",
-                    json={"Channel": "Chat"},
-                )
-                answer.raise_for_status()
-
-        await asyncio.gather(*(change(i) for i in ids))
-    return len(ids)
-
-
-def machine() -> dict[str, Any]:
-    cpuinfo = Path("/proc/cpuinfo")
-    models = [
-        line.split(":", 1)[1].strip()
-        for line in (cpuinfo.read_text().splitlines() if cpuinfo.exists() else [])
-        if line.startswith("model name")
-    ]
-    return {
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "cpus": os.cpu_count(),
-        "cpu_model": models[0] if models else platform.processor(),
-        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
-    }
-
-
-def commit() -> str:
-    try:
-        sha = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=REPO,
-            text=True,
-            capture_output=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain"], cwd=REPO, text=True, capture_output=True, check=True
-        ).stdout.strip()
-        return sha + ("+uncommitted" if dirty else "")
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workspace", default="medium")
@@ -258,7 +193,8 @@ def main() -> None:
         backfill |= run_figures(warehouse, args.rate_limit, before, after)
         print(json.dumps({k: v for k, v in backfill.items() if k != "streams"}, indent=1))
 
-        changed = asyncio.run(change_conversations(base_url, args.change_share, counts_of(counts)))
+        day = {"share": args.change_share, "seed": 1}
+        changed = control(base_url, "POST", "/simulate_day", day)["changed"]
         print(f"Changed {changed:,} conversations; incremental run...")
         before = control(base_url, "GET", "/stats")
         incremental = run_ingest(warehouse, base_url, knobs, server)
@@ -293,11 +229,6 @@ def main() -> None:
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=2) + "\n")
     print(f"Wrote {args.output}")
-
-
-def counts_of(workspace: dict[str, Any]) -> int:
-    counts = workspace.get("counts", workspace)
-    return int(counts["conversations"])
 
 
 if __name__ == "__main__":

@@ -57,10 +57,17 @@ def render_ingest(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def update_readme(readme: Path, block: str, start: str = START, end: str = END) -> None:
+def update_block(readme: Path, start: str, end: str, block: str, section: str = "") -> None:
+    """Replace what lies between the `start` and `end` markers with `block`. Without the markers:
+    with `section` (a heading), add it with the markers before the README's last `## ` section
+    (or at the end); without, stop with an error."""
     text = readme.read_text()
     if start not in text or end not in text:
-        raise SystemExit(f"{readme} has no {start} … {end} block")
+        if not section:
+            raise SystemExit(f"{readme} has no {start} … {end} block")
+        added = f"{section}\n\n{start}\n{end}\n\n"
+        last = text.rfind("\n## ")
+        text = text[: last + 1] + added + text[last + 1 :] if last >= 0 else f"{text}\n{added}"
     head, rest = text.split(start, 1)
     _, tail = rest.split(end, 1)
     readme.write_text(f"{head}{start}\n{block}\n{end}{tail}")
@@ -68,7 +75,8 @@ def update_readme(readme: Path, block: str, start: str = START, end: str = END) 
 
 def main() -> None:
     results_path = Path(sys.argv[1]) if len(sys.argv) > 1 else REPO / "bench/results/ingest.json"
-    update_readme(REPO / "README.md", render_ingest(json.loads(results_path.read_text())))
+    block = render_ingest(json.loads(results_path.read_text()))
+    update_block(REPO / "README.md", START, END, block)
 
 
 if __name__ == "__main__":

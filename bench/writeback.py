@@ -30,7 +30,7 @@ import duckdb
 import httpx
 
 from bench.ingest import NOW, REPO, TOKEN, commit, control, machine, start_fake
-from bench.readme import update_readme
+from bench.readme import update_block
 
 WORK = REPO / "bench" / "work" / "writeback"
 RESULTS = REPO / "bench" / "results" / "writeback.json"
@@ -185,7 +185,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.readme_only:
         block = render(json.loads(args.output.read_text()))
-        update_readme(REPO / "README.md", block, README_START, README_END)
+        update_block(REPO / "README.md", README_START, README_END, block)
         return
 
     load_before = os.getloadavg()
@@ -276,7 +276,7 @@ def main() -> None:
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(result, indent=1) + "\n")
     print(json.dumps({k: v for k, v in result.items() if k != "requests_each_second"}, indent=1))
-    update_readme(REPO / "README.md", render(result), README_START, README_END)
+    update_block(REPO / "README.md", README_START, README_END, render(result))
     print(f"Wrote {args.output} and the README's figures")
 
 

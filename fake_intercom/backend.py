@@ -14,6 +14,7 @@ moves its conversations to the user and bumps those conversations' `updated_at`.
 from __future__ import annotations
 
 import hashlib
+import random
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -959,6 +960,40 @@ class IntercomBackend:
             conv["custom_attributes"] = conv["custom_attributes"] | dict(values)
 
         return self._change_conversation(conversation_id, update)
+
+    def simulate_day(self, share: float, seed: int = 0) -> dict[str, Any]:
+        """Emulator-only: a day of activity on `share` of the conversations, picked by `seed`.
+        An open or snoozed one is closed by its assignee (else the workspace's admin); a closed
+        one gets an admin note, which changes it (parts, `updated_at`) but not its state.
+        Answers how many of each, and the ids changed."""
+        if not isinstance(share, int | float) or isinstance(share, bool) or not 0 < share <= 1:
+            raise parameter_invalid("share must be a number above 0 and at most 1", "share")
+        if not isinstance(seed, int) or isinstance(seed, bool):
+            raise parameter_invalid("seed must be an integer", "seed")
+        with self.lock:
+            rows = self.store.conn.execute(
+                "SELECT id, json_extract(body, '$.state'),"
+                " json_extract(body, '$.admin_assignee_id') FROM conversations ORDER BY rowid"
+            ).fetchall()
+        admins = self._admins_by_id()
+        picked = random.Random(seed).sample(rows, max(1, round(len(rows) * share)))
+        closed = noted = 0
+        for conversation_id, state, assignee in picked:
+            admin = str(assignee) if assignee is not None and str(assignee) in admins else None
+            if state == "closed":
+                author = admin or self.workspace["me_admin_id"]
+                note = {"message_type": "note", "type": "admin", "body": "Day's follow-up"}
+                self.reply(conversation_id, note | {"admin_id": author})
+                noted += 1
+            else:
+                self.close_conversation(conversation_id, admin)
+                closed += 1
+        return {
+            "changed": len(picked),
+            "closed": closed,
+            "noted": noted,
+            "conversation_ids": sorted(row[0] for row in picked),
+        }
 
     # ========================================================== ground truth
     GROUND_TRUTH_STREAMS = (

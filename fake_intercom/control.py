@@ -13,6 +13,8 @@ No authentication, no rate limit, no faults. Routes:
   POST /_emulator/conversations/{id}/state   {"state": "closed"|"open"|"snoozed", ...}
   PUT  /_emulator/conversations/{id}/custom_attributes   set attributes without checks
   PUT  /_emulator/contacts/{id}/custom_attributes        set attributes without type checks
+  POST /_emulator/simulate_day               {"share": 0.02, "seed": 1}: a day's changes to that
+                                             share of the conversations (benchmarks)
 """
 
 from __future__ import annotations
@@ -136,6 +138,13 @@ def control_routes(app: EmulatorApp) -> list[Route]:
             raise parameter_invalid("the body must be a JSON object of attribute values")
         return body
 
+    async def simulate_day(request: Request) -> Any:
+        body = await _object(request)
+        unknown = sorted(set(body) - {"share", "seed"})
+        if unknown or "share" not in body:
+            raise parameter_invalid('the body is {"share": 0 < number <= 1, "seed": integer}')
+        return backend.simulate_day(body["share"], body.get("seed", 0))
+
     prefix = "/_emulator"
     table = (
         ("GET", "/stats", stats),
@@ -148,5 +157,6 @@ def control_routes(app: EmulatorApp) -> list[Route]:
         ("POST", "/conversations/{conversation_id}/state", change_state),
         ("PUT", "/conversations/{conversation_id}/custom_attributes", raw_conversation_attributes),
         ("PUT", "/contacts/{contact_id}/custom_attributes", raw_contact_attributes),
+        ("POST", "/simulate_day", simulate_day),
     )
     return [Route(prefix + path, guarded(fn), methods=[method]) for method, path, fn in table]

@@ -177,3 +177,28 @@ def test_request_hook_changes_data_mid_walk(api, fake, truth):
     fake.remove_hook(change)
     api.get("/me")
     assert len(seen) == len(set(i.number for i in seen))
+
+
+def test_simulate_day_changes_a_seeded_share_of_conversations(api, fake, truth):
+    before = {c["id"]: c for c in truth["conversations"]}
+    latest = max(c["updated_at"] for c in before.values())
+    day = api.ok("POST", "/_emulator/simulate_day", json={"share": 0.1, "seed": 3})
+    assert day["changed"] == round(len(before) * 0.1) == len(day["conversation_ids"])
+    assert day["closed"] + day["noted"] == day["changed"] and day["closed"] and day["noted"]
+    after = {c["id"]: c for c in fake.backend.ground_truth()["conversations"]}
+    changed = {i for i in after if after[i] != before[i]}
+    assert changed == set(day["conversation_ids"])
+    for conversation_id in changed:
+        old, new = before[conversation_id], after[conversation_id]
+        assert new["state"] == "closed" and new["updated_at"] > latest
+        if old["state"] == "closed":  # a note: the session's time stays what it was
+            assert new["statistics"]["last_close_at"] == old["statistics"]["last_close_at"]
+    # What an incremental reader sees: exactly the changed conversations.
+    query = {"field": "updated_at", "operator": ">", "value": latest}
+    assert api.search_ids("conversations", query) == changed
+
+    fake.reset()
+    again = api.ok("POST", "/_emulator/simulate_day", json={"share": 0.1, "seed": 3})
+    assert again["conversation_ids"] == day["conversation_ids"]
+    for body in ({"share": 0}, {"share": 1.5}, {"share": "x"}, {"seed": 1}, {"share": 0.1, "x": 1}):
+        assert api.post("/_emulator/simulate_day", json=body).status_code == 400

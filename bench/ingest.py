@@ -139,11 +139,13 @@ def run_figures(warehouse: Path, limit: int, fake_before: dict, fake_after: dict
                from ingest.run_log where run_id = ? order by stream""",
             [run_id],
         ).fetchall()
-        span = con.execute(
-            "select epoch(max(ended_at)) - epoch(min(started_at)) from ingest.run_log "
+        began, ended = con.execute(
+            "select epoch(min(started_at)), epoch(max(ended_at)) from ingest.run_log "
             "where run_id = ?",
             [run_id],
-        ).fetchone()[0]
+        ).fetchone()
+    span = ended - began
+
     calls = fake_after["requests"] - fake_before["requests"]
     limited = fake_after["rate_limited"] - fake_before["rate_limited"]
     records = sum(row[2] for row in rows)

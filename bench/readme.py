@@ -37,7 +37,10 @@ def render_ingest(results: dict[str, Any]) -> str:
         f"{counts['conversations']:,} conversations), fake Intercom in its own process with "
         f"{settings['latency']} latency and {settings['rate_limit_per_10s']:,} requests per "
         f"10-second window (bound: {results['backfill']['rate_limit_bound_per_second']:g} "
-        f"calls/s). Incremental: after {changed:,} conversations changed.",
+        f"calls/s). Incremental: after {changed:,} conversations changed. Windows are fixed "
+        "10-second slots of unix time, so a run that spends each slot's whole budget early and "
+        "then waits for the next can average slightly more than the bound over a short run; "
+        "`calls_each_second` in the results file shows those waits (seconds with no calls).",
         "",
         "| | backfill | incremental |",
         "|---|---:|---:|",

@@ -47,6 +47,7 @@ def test_every_scenario_ran_or_says_why_not(smoke):
         "product_refresh",
         "product_report",
         "baseline_report",
+        "writeback",
     }
     assert all(isinstance(reason, str) and reason for reason in tiny["skipped"].values())
 
@@ -67,6 +68,14 @@ def test_figures_are_positive_and_consistent(smoke):
     # An incremental run reads at least what changed, in far fewer calls than the backfill.
     assert refresh["records_received"]["median"] >= changed
     assert 0 < refresh["calls"]["median"] < backfill["calls"]
+
+    writeback = records["writeback"]
+    # One PUT per contact written, no more; the refreshes leave members to update.
+    assert writeback["contacts_written"] > 0
+    assert (
+        writeback["by_endpoint"].get("PUT /contacts/{contact_id}") == writeback["contacts_written"]
+    )
+    assert writeback["fraction_of_rate_limit_bound"] > 0
 
     for lookback in LOOKBACKS:
         baseline = records["baseline_report"]["lookbacks"][lookback]

@@ -13,7 +13,6 @@ import argparse
 import itertools
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -23,70 +22,27 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import httpx
 import psutil
 
-from bench.common import commit, machine
+from bench.common import REPO, TOKEN, FakeServer, commit, machine
 
-REPO = Path(__file__).resolve().parent.parent
 WORK = REPO / "bench" / "work"
 RESULTS = REPO / "bench" / "results" / "ingest.json"
-TOKEN = "bench-token"
-NOW = "2026-06-15T00:00:00+00:00"  # fixed, so the generated workspace is cached across runs
 
 
-def start_fake(workspace: str, latency: str, limit: int) -> tuple[subprocess.Popen, str]:
-    command = [
-        sys.executable,
-        "-m",
-        "cli",
-        "emulator",
-        "serve",
-        "--workspace",
-        workspace,
-        "--seed",
-        "7",
-        "--now",
-        NOW,
-        "--port",
-        "0",
-        "--token",
-        TOKEN,
-        "--latency",
-        latency,
-        "--rate-limit",
-        str(limit),
-    ]
-    process = subprocess.Popen(
-        command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    assert process.stdout is not None
-    for line in process.stdout:
-        found = re.search(r"http://127\.0\.0\.1:\d+", line)
-        if found:
-            return process, found.group(0)
-    raise SystemExit(f"the fake did not start (exit code {process.wait()})")
-
-
-def control(base_url: str, method: str, path: str, body: Any = None) -> Any:
-    answer = httpx.request(method, f"{base_url}/_emulator{path}", json=body, timeout=60)
-    answer.raise_for_status()
-    return answer.json()
-
-
-def run_ingest(
-    warehouse: Path, base_url: str, env_extra: dict[str, str], fake: psutil.Process
-) -> dict[str, Any]:
+def run_ingest(warehouse: Path, fake: FakeServer, env_extra: dict[str, str]) -> dict[str, Any]:
     """`coach ingest` in a subprocess: wall time, peak RSS of it and any processes it starts,
     sampled every 50 ms, and the CPU time they and the fake used (100% = one core busy the
     whole time)."""
     env = {
         **os.environ,
         "INTERCOM_ACCESS_TOKEN": TOKEN,
-        "INTERCOM_API_BASE": base_url,
+        "INTERCOM_API_BASE": fake.base_url,
         **env_extra,
     }
-    fake_cpu = sum(fake.cpu_times()[:2])
+    assert fake.process is not None
+    server = psutil.Process(fake.process.pid)
+    fake_cpu = sum(server.cpu_times()[:2])
     started = time.perf_counter()
     process = psutil.Popen(
         [sys.executable, "-m", "cli", "ingest", "--warehouse", str(warehouse)],
@@ -111,11 +67,11 @@ def run_ingest(
         except psutil.NoSuchProcess:
             pass
         if time.perf_counter() >= next_tick:
-            timeline.append(control(base_url, "GET", "/stats")["requests"])
+            timeline.append(fake.stats()["requests"])
             next_tick += 1
         time.sleep(0.05)
     wall = time.perf_counter() - started
-    fake_cpu = sum(fake.cpu_times()[:2]) - fake_cpu
+    fake_cpu = sum(server.cpu_times()[:2]) - fake_cpu
     stderr = process.stderr.read() if process.stderr else ""
     if process.returncode != 0:
         raise SystemExit(f"coach ingest failed ({process.returncode}): {stderr[-2000:]}")
@@ -184,29 +140,24 @@ def main() -> None:
     warehouse = WORK / "bench.duckdb"
     knobs = {k: v for k, v in os.environ.items() if k.startswith(("COACH_INGEST_", "COACH_HTTP_"))}
     print(f"Starting the fake ({args.workspace}, {args.latency}, {args.rate_limit}/10 s)...")
-    fake, base_url = start_fake(args.workspace, args.latency, args.rate_limit)
-    try:
-        counts = control(base_url, "GET", "/workspace")
-        before = control(base_url, "GET", "/stats")
+    with FakeServer(args.workspace, args.latency, args.rate_limit) as fake:
+        counts = fake.control("GET", "/workspace")
+        before = fake.stats()
         print("Backfill...")
-        server = psutil.Process(fake.pid)
-        backfill = run_ingest(warehouse, base_url, knobs, server)
-        after = control(base_url, "GET", "/stats")
+        backfill = run_ingest(warehouse, fake, knobs)
+        after = fake.stats()
         backfill |= run_figures(warehouse, args.rate_limit, before, after)
         print(json.dumps({k: v for k, v in backfill.items() if k != "streams"}, indent=1))
 
         day = {"share": args.change_share, "seed": 1}
-        changed = control(base_url, "POST", "/simulate_day", day)["changed"]
+        changed = fake.control("POST", "/simulate_day", day)["changed"]
         print(f"Changed {changed:,} conversations; incremental run...")
-        before = control(base_url, "GET", "/stats")
-        incremental = run_ingest(warehouse, base_url, knobs, server)
-        after = control(base_url, "GET", "/stats")
+        before = fake.stats()
+        incremental = run_ingest(warehouse, fake, knobs)
+        after = fake.stats()
         incremental |= run_figures(warehouse, args.rate_limit, before, after)
         incremental["conversations_changed"] = changed
         print(json.dumps({k: v for k, v in incremental.items() if k != "streams"}, indent=1))
-    finally:
-        fake.terminate()
-        fake.wait(timeout=30)
     results = {
         "benchmark": "ingest",
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),

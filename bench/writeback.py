@@ -29,7 +29,7 @@ from typing import Any
 import duckdb
 import httpx
 
-from bench.ingest import NOW, REPO, TOKEN, commit, control, machine, start_fake
+from bench.common import NOW, REPO, TOKEN, FakeServer, commit, machine
 from bench.readme import update_block
 
 WORK = REPO / "bench" / "work" / "writeback"
@@ -55,13 +55,13 @@ def coach(args: list[str], base_url: str, warehouse: Path) -> float:
 
 
 def apply_timed(
-    base_url: str, warehouse: Path, limit: int
+    fake: FakeServer, warehouse: Path, limit: int
 ) -> tuple[float, list[int], dict[str, Any]]:
     """`coach writeback --apply` as a subprocess, with the fake's request count each second."""
     env = {
         **os.environ,
         "INTERCOM_ACCESS_TOKEN": TOKEN,
-        "INTERCOM_API_BASE": base_url,
+        "INTERCOM_API_BASE": fake.base_url,
         "COACH_WAREHOUSE": str(warehouse),
     }
     command = [
@@ -83,7 +83,7 @@ def apply_timed(
     next_tick = started
     while process.poll() is None:
         if time.perf_counter() >= next_tick:
-            timeline.append(control(base_url, "GET", "/stats")["requests"])
+            timeline.append(fake.stats()["requests"])
             next_tick += 1
         time.sleep(0.05)
     wall = time.perf_counter() - started
@@ -193,8 +193,8 @@ def main() -> None:
     WORK.mkdir(parents=True)
     warehouse = WORK / "bench.duckdb"
     print(f"Starting the fake ({args.workspace}) at full speed...")
-    fake, base_url = start_fake(args.workspace, "0", 0)
-    try:
+    with FakeServer(args.workspace, "0", 0) as fake:
+        base_url = fake.base_url
         print(f"coach run --as-of {AS_OF} ...")
         run_seconds = coach(["run", "--as-of", AS_OF], base_url, warehouse)
         planned = count_planned(warehouse)
@@ -208,19 +208,15 @@ def main() -> None:
             planned = count_planned(warehouse)
         if planned < args.contacts:
             raise SystemExit(f"only {planned} contacts need an update; need {args.contacts}")
-        control(
-            base_url,
+        fake.control(
             "PUT",
             "/config",
             {"latency": args.latency, "rate_limit_per_10s": args.rate_limit},
         )
-        control(base_url, "POST", "/reset")  # counters and rate window; data as generated
+        fake.control("POST", "/reset")  # counters and rate window; data as generated
         print(f"coach writeback --apply --limit {args.contacts} ...")
-        wall, per_second, extra = apply_timed(base_url, warehouse, args.contacts)
-        stats = control(base_url, "GET", "/stats")
-    finally:
-        fake.terminate()
-        fake.wait(timeout=30)
+        wall, per_second, extra = apply_timed(fake, warehouse, args.contacts)
+        stats = fake.stats()
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
         run = con.execute(

@@ -42,13 +42,17 @@ def decode_page(body: bytes, *, records_key: str, where: str) -> Page:
     records = data[records_key]
     cursor, total = _next_cursor(data.get("pages")), data.get("total_count")
     return Page(
-        total_count=total if isinstance(total, int) and not isinstance(total, bool) else None,
+        total_count=_integer(total),
         next_cursor=cursor,
         count=len(records),
         first_updated=None,
         least_updated=None,
         records=records,
     )
+
+
+def _integer(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _next_cursor(pages: Any) -> str | None:
@@ -108,7 +112,7 @@ def prepare_page(body: bytes, *, records_key: str, where: str, stream: str) -> P
         [memoryview(raw) for raw in getattr(raws, records_key)],
     )
     return Page(
-        total_count=total if isinstance(total, int) and not isinstance(total, bool) else None,
+        total_count=_integer(total),
         next_cursor=cursor,
         count=len(stamps),
         first_updated=updated[0] if updated else None,

@@ -48,6 +48,14 @@ class Copy:
         with duckdb.connect(str(path), read_only=not working) as con:
             return con.execute(sql).fetchall()
 
+    def desired(self) -> dict[tuple[str, str], str]:
+        """(contact, attribute) -> the desired value, where the models give one."""
+        rows = self.query(
+            "select contact_id, attribute, desired_value from contact_attribute_targets "
+            "where desired_value is not null"
+        )
+        return {(contact, attribute): value for contact, attribute, value in rows}
+
     def puts(self) -> int:
         return sum(self.pipeline.fake.stats()["by_endpoint"].get(PUT, {}).values())
 

@@ -40,13 +40,7 @@ class Applied:
 def applied(pipeline: Pipeline, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Applied]:
     pipeline.fake.reset()
     copy = Copy(pipeline, copy_warehouse(pipeline, tmp_path_factory.mktemp("apply")))
-    desired = {
-        (contact, attribute): value
-        for contact, attribute, value in copy.query(
-            "select contact_id, attribute, desired_value from contact_attribute_targets "
-            "where desired_value is not null"
-        )
-    }
+    desired = copy.desired()
     before = fake_contacts(pipeline)
     requests = pipeline.fake.stats()["requests"]
     plan = copy.plan()

@@ -34,13 +34,7 @@ def test_sigkill_at_random_points_then_rerun_converges(copy: Copy):
     rng = random.Random(20261124)
     fake = copy.pipeline.fake
     fake.configure(latency="250ms")  # one write at a time takes a while: room to kill
-    desired = {
-        (c, a): v
-        for c, a, v in copy.query(
-            "select contact_id, attribute, desired_value from contact_attribute_targets "
-            "where desired_value is not null"
-        )
-    }
+    desired = copy.desired()
     planned = {row["contact_id"] for row in copy.plan()}
     received: Counter[str] = Counter()
     seen = threading.Condition()

@@ -10,13 +10,7 @@ from tests.writeback.conftest import LET_THROUGH, Copy, canonical, fake_contacts
 
 def test_faults_leave_every_row_decided_and_the_next_run_applies_the_failed(copy: Copy):
     fake = copy.pipeline.fake
-    desired = {
-        (c, a): v
-        for c, a, v in copy.query(
-            "select contact_id, attribute, desired_value from contact_attribute_targets "
-            "where desired_value is not null"
-        )
-    }
+    desired = copy.desired()
     planned = {row["contact_id"] for row in copy.plan()}
     # Seed 26 draws a reset, a 503, a cut-off body and two timeouts among these PUTs.
     fake.configure(fault_rate=0.1, fault_seed=26, timeout_hang_seconds=2.0)

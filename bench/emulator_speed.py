@@ -29,10 +29,11 @@ import httpx
 import orjson
 import psutil
 
+from fake_intercom.config import DEFAULT_TOKEN
 from fake_intercom.server import spawn
 
 ROOT = Path(__file__).resolve().parents[1]
-HEADERS = {"Authorization": "Bearer demo-token", "Intercom-Version": "2.11"}
+HEADERS = {"Authorization": f"Bearer {DEFAULT_TOKEN}", "Intercom-Version": "2.11"}
 
 
 def start_server(workspace: str, extra: list[str]) -> tuple[subprocess.Popen, str, float]:

@@ -18,13 +18,14 @@ from urllib.parse import quote
 
 import duckdb
 
-from ingest.client import IntercomClient
-from ingest.errors import IntercomNotFound
-from ingest.pagination import Decoder, list_pages
-from ingest.sink import Database, StreamSink
+from ingest.sink import StreamSink
 from ingest.state import StreamLog
 from ingest.streams import SearchStream
+from intercom.client import IntercomClient
+from intercom.errors import IntercomNotFound
+from intercom.pagination import Decoder, list_pages
 from warehouse.raw_tables import DELETIONS_TABLE, current_records_sql
+from warehouse.writer import Database
 
 
 def create_seen_table(con: duckdb.DuckDBPyConnection, stream: str) -> str:

@@ -34,20 +34,13 @@ from typing import Any
 import httpx
 
 from ingest import reconcile
-from ingest.client import IntercomClient
-from ingest.errors import redact
-from ingest.pages import keeping, preparing
-from ingest.pagination import Decoder, search_pages
-from ingest.preflight import Workspace, attribute_problems, identify
 from ingest.progress import LogReporter, Reporter
-from ingest.retry import RetryPolicy
-from ingest.sink import Database, StreamSink
+from ingest.sink import StreamSink
 from ingest.slicing import Bound, Slice, TimeAxis, bisect, gaps
 from ingest.state import (
     Backfill,
     StreamLog,
     add_slice,
-    claim_workspace,
     close_log,
     create_state_tables,
     finish_backfill,
@@ -60,11 +53,19 @@ from ingest.state import (
     start_backfill,
 )
 from ingest.streams import DATA_ATTRIBUTES, SearchStream, WholeStream, select
+from intercom.client import IntercomClient
+from intercom.errors import redact
+from intercom.pages import keeping, preparing
+from intercom.pagination import Decoder, search_pages
+from intercom.preflight import Workspace, attribute_problems, identify
+from intercom.retry import RetryPolicy
 from warehouse.attributes import required_attributes
 from warehouse.config import IngestSettings, IntercomSettings
 from warehouse.errors import CoachError, ConfigError
 from warehouse.raw_tables import create_raw_tables
 from warehouse.store import WarehousePaths, connect_working, pipeline_lock, publish
+from warehouse.workspace import claim_workspace
+from warehouse.writer import Database
 
 CHECKPOINT_THRESHOLD = "1GB"
 MEMORY_LIMIT = "256MB"

@@ -1,64 +1,27 @@
 """Getting pages into the working warehouse in batches, without blocking the event loop.
 
-`Database` runs every statement on the one DuckDB connection from one dedicated thread, in
-order; DuckDB releases the GIL while it works, so landing a batch overlaps with fetching the
-next pages. `StreamSink` collects a stream's pages and lands them through `land_records` once a
-couple of thousand records have gathered. A checkpoint (a slice done, a cursor) is committed in
-the same transaction as the batch holding the last records it covers, so it is never ahead of
-the data.
+Statements run on the warehouse thread (`warehouse.writer.Database`), so landing a batch
+overlaps with fetching the next pages. `StreamSink` collects a stream's pages and lands them
+through `land_records` once a couple of thousand records have gathered. A checkpoint (a slice
+done, a cursor) is committed in the same transaction as the batch holding the last records it
+covers, so it is never ahead of the data.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
 
 import duckdb
 
-from ingest.pages import Page
 from ingest.progress import Reporter
 from ingest.state import StreamLog
+from intercom.pages import Page
 from warehouse.raw_tables import LandResult, PreparedRecords, land_prepared
+from warehouse.writer import Action, Database
 
-T = TypeVar("T")
 # A checkpoint waits at most this long for a full batch to carry it.
 CHECKPOINT_DELAY = 2.0
-Action = Callable[[duckdb.DuckDBPyConnection], Any]
-
-
-class Database:
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
-        self.con = con
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warehouse")
-
-    async def run(self, fn: Callable[..., T], *args: Any) -> T:
-        """`fn(con, *args)` on the warehouse thread."""
-        return await self.submit(fn, *args)
-
-    def submit(self, fn: Callable[..., T], *args: Any) -> asyncio.Future[T]:
-        """Queue `fn(con, *args)` behind what is already queued, without waiting for it:
-        statements run in the order they were submitted."""
-        return asyncio.get_running_loop().run_in_executor(self._thread, fn, self.con, *args)
-
-    async def transaction(self, *actions: Action) -> None:
-        await self.run(_in_transaction, actions)
-
-    def close(self) -> None:
-        self._thread.shutdown(wait=True)
-
-
-def _in_transaction(con: duckdb.DuckDBPyConnection, actions: Sequence[Action]) -> None:
-    con.execute("begin transaction")
-    try:
-        for action in actions:
-            action(con)
-    except BaseException:
-        con.execute("rollback")
-        raise
-    con.execute("commit")
 
 
 class StreamSink:

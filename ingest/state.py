@@ -8,7 +8,6 @@ workspace the warehouse holds.
   resumes with the slices (and unplanned gaps) that are left. When every slice is done the
   cursor becomes the backfill's start time and the plan is deleted, in one transaction.
 * `run_log`: one row per run and stream.
-* `workspace`: the Intercom app the warehouse was filled from; another app's token is refused.
 
 Every function takes the DuckDB connection; the caller owns transactions.
 """
@@ -19,9 +18,9 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from ingest.client import CallStats
 from ingest.slicing import Bound, Slice
-from warehouse.errors import ConfigError
+from intercom.client import CallStats
+from warehouse.workspace import create_workspace_table
 
 SCHEMA = "ingest"
 
@@ -66,18 +65,12 @@ create table if not exists {SCHEMA}.run_log (
     error varchar,
     primary key (run_id, stream)
 );
-create table if not exists {SCHEMA}.workspace (
-    app_id varchar not null,
-    name varchar,
-    timezone varchar,
-    api_base varchar not null,
-    first_seen_at timestamptz not null
-);
 """
 
 
 def create_state_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(DDL)
+    create_workspace_table(con)
 
 
 def mark_interrupted(con: duckdb.DuckDBPyConnection) -> int:
@@ -87,27 +80,6 @@ def mark_interrupted(con: duckdb.DuckDBPyConnection) -> int:
         where outcome = 'running' returning run_id"""
     ).fetchall()
     return len(rows)
-
-
-def claim_workspace(
-    con: duckdb.DuckDBPyConnection,
-    app_id: str,
-    name: str | None,
-    timezone: str | None,
-    api_base: str,
-    warehouse: str,
-) -> None:
-    row = con.execute(f"select app_id, name from {SCHEMA}.workspace").fetchone()
-    if row is None:
-        con.execute(
-            f"insert into {SCHEMA}.workspace values (?, ?, ?, ?, now())",
-            [app_id, name, timezone, api_base],
-        )
-    elif row[0] != app_id:
-        raise ConfigError(
-            f"The warehouse {warehouse} holds Intercom workspace {row[1] or row[0]!r} "
-            f"but the token belongs to {name or app_id!r}; use another --warehouse."
-        )
 
 
 def load_cursor(con: duckdb.DuckDBPyConnection, stream: str) -> int | None:
@@ -238,16 +210,3 @@ def close_log(con: duckdb.DuckDBPyConnection, log: StreamLog) -> None:
             log.stream,
         ],
     )
-
-
-def stored_workspace(con: duckdb.DuckDBPyConnection) -> str | None:
-    """The app id the warehouse was filled from, or None for a new warehouse."""
-    exists = con.execute(
-        "select count(*) from information_schema.tables "
-        "where table_schema = ? and table_name = 'workspace'",
-        [SCHEMA],
-    ).fetchone()[0]
-    if not exists:
-        return None
-    row = con.execute(f"select app_id from {SCHEMA}.workspace").fetchone()
-    return None if row is None else row[0]

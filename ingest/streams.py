@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from intercom.endpoints import DATA_ATTRIBUTE_REQUESTS, DATA_ATTRIBUTES_KEY
 from warehouse.errors import UsageError
 from warehouse.raw_tables import STREAMS
 
@@ -44,11 +45,7 @@ CONVERSATIONS = SearchStream(
 )
 ADMINS = WholeStream("admins", "admins", (("/admins", {}),))
 TEAMS = WholeStream("teams", "teams", (("/teams", {}),))
-DATA_ATTRIBUTES = WholeStream(
-    "data_attributes",
-    "data",
-    (("/data_attributes", {"model": "contact"}), ("/data_attributes", {"model": "conversation"})),
-)
+DATA_ATTRIBUTES = WholeStream("data_attributes", DATA_ATTRIBUTES_KEY, DATA_ATTRIBUTE_REQUESTS)
 
 ALL: dict[str, SearchStream | WholeStream] = {
     s.name: s for s in (DATA_ATTRIBUTES, ADMINS, TEAMS, CONTACTS, CONVERSATIONS)

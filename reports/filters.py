@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from reports.context import BuildInfo, ReportContext
+from reports.context import ReportContext
+from warehouse.build_info import BuildInfo
 from warehouse.dates import parse_iso_date
 from warehouse.errors import UsageError
 

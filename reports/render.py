@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import json
-from datetime import date, datetime
+from datetime import datetime
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
@@ -12,7 +11,7 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
-from reports.csv_files import write_csv
+from output.writers import dump_json, write_csv
 from reports.model import Report
 
 
@@ -74,26 +73,14 @@ def _escape(text: str) -> str:
     return escape(text)
 
 
-def _json_value(value: Any, zone: ZoneInfo) -> Any:
-    if isinstance(value, datetime):
-        return value.astimezone(zone).isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
 def write_json(stream: IO[str], report: Report, zone: ZoneInfo) -> None:
     document = {
         "report": report.name,
         "filters": report.filters,
         "cards": dict(report.cards),
-        "rows": [
-            {key: _json_value(value, zone) for key, value in record.items()}
-            for record in report.records()
-        ],
+        "rows": report.records(),
     }
-    json.dump(document, stream, ensure_ascii=False, indent=2, default=str)
-    stream.write("\n")
+    dump_json(stream, document, zone)
 
 
 def write_report(stream: IO[str], report: Report, zone: ZoneInfo, fmt: str) -> None:

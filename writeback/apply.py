@@ -23,9 +23,9 @@ from urllib.parse import quote
 
 import duckdb
 
-from ingest.client import CallStats, IntercomClient
-from ingest.errors import IntercomAuthError, IntercomError, IntercomNotFound
-from ingest.sink import Database
+from intercom.client import CallStats, IntercomClient
+from intercom.errors import IntercomAuthError, IntercomError, IntercomNotFound
+from warehouse.writer import Database
 from writeback import audit
 from writeback.audit import Outcome, PendingWrite
 from writeback.plan import ContactChange, typed_value

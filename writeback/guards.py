@@ -19,12 +19,12 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from warehouse.config import WritebackSettings
+from warehouse.run_log import last_ingest
 from writeback.plan import Plan
 
 STALE_INGEST = "--allow-stale-ingest"
 LARGE_PLAN = "--allow-large-plan"
 OTHER_AS_OF = "--allow-other-as-of"
-OVERRIDES = (STALE_INGEST, LARGE_PLAN, OTHER_AS_OF)
 
 
 @dataclass(frozen=True)
@@ -44,22 +44,19 @@ def check_ingest(
     def verdict(passed: bool, detail: str) -> Verdict:
         return Verdict("ingest", passed, detail, STALE_INGEST)
 
-    try:
-        rows = con.execute(
-            """select run_id, stream, outcome, ended_at from ingest.run_log
-            where run_id = (select run_id from ingest.run_log order by started_at desc limit 1)
-            order by stream"""
-        ).fetchall()
-    except duckdb.CatalogException:
-        rows = []
-    if not rows:
+    last = last_ingest(con)
+    if last is None:
         return verdict(False, "The warehouse records no ingest run")
-    run_id = rows[0][0]
-    unfinished = [(stream, outcome) for _, stream, outcome, _ in rows if outcome != "succeeded"]
+    run_id, unfinished = last.run_id, last.unfinished
     if unfinished:
-        stream, outcome = unfinished[0]
-        return verdict(False, f"The last ingest ({run_id}) did not complete: {stream} {outcome}")
-    ended = max(row[3] for row in rows)
+        return verdict(
+            False,
+            f"The last ingest ({run_id}) did not complete: "
+            f"{unfinished[0].stream} {unfinished[0].outcome}",
+        )
+    ended = last.ended_at
+    if ended is None:
+        return verdict(False, f"The last ingest ({run_id}) records no end")
     age_hours = (now - ended).total_seconds() / 3600
     if age_hours > settings.max_ingest_age_hours:
         return verdict(

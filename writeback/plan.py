@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 import duckdb
 
+from warehouse.build_info import BuildInfo, read_build_info
 from warehouse.errors import CoachError
 
 PLAN_COLUMNS = (
@@ -85,13 +85,6 @@ class ContactChange:
         return {row.attribute: row.value for row in self.rows}
 
 
-@dataclass(frozen=True)
-class BuildInfo:
-    as_of_date: date
-    program_timezone: str
-    built_at: Any
-
-
 @dataclass
 class Plan:
     rows: list[PlanRow]
@@ -147,27 +140,18 @@ class Plan:
 def read_plan(con: duckdb.DuckDBPyConnection) -> Plan:
     """The plan from a built warehouse (published or working): the mart's `needs_update` rows,
     in a stable order (contact, attribute)."""
-    try:
-        info = con.execute(
-            "select as_of_date, program_timezone, built_at from main.build_info"
-        ).fetchone()
-        members = con.execute(
-            "select count(distinct contact_id) from main.contact_attribute_targets"
-        ).fetchone()[0]
-        rows = con.execute(
-            f"""select {", ".join(PLAN_COLUMNS)} from main.contact_attribute_targets
-            where needs_update order by contact_id, attribute"""
-        ).fetchall()
-    except duckdb.CatalogException:
-        raise PlanError(
-            "The warehouse has no built models yet; run `coach run` (or `coach build`) first."
-        ) from None
-    if info is None:
-        raise PlanError("The warehouse's build_info is empty; run `coach build` again.")
+    build = read_build_info(con)
+    members = con.execute(
+        "select count(distinct contact_id) from main.contact_attribute_targets"
+    ).fetchone()[0]
+    rows = con.execute(
+        f"""select {", ".join(PLAN_COLUMNS)} from main.contact_attribute_targets
+        where needs_update order by contact_id, attribute"""
+    ).fetchall()
     plan = Plan(
         [PlanRow(*row) for row in rows],
         int(members),
-        BuildInfo(as_of_date=info[0], program_timezone=info[1], built_at=info[2]),
+        build,
     )
     for row in plan.rows:
         row.value  # noqa: B018 - a value that does not fit its type fails before any write

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from writeback.export import write_rows
+from output.writers import write_records
 from writeback.plan import PLAN_COLUMNS
 from writeback.run import DryRun
 
@@ -21,7 +21,8 @@ def print_dry_run(
     plan = dry.plan.limited(limit)
     if fmt != "table":
         columns = (*PLAN_COLUMNS, "value") if fmt == "json" else PLAN_COLUMNS
-        write_rows([row.as_dict() for row in plan.rows], columns, fmt, sys.stdout)
+        records = (row.as_dict() for row in plan.rows)
+        write_records(sys.stdout, records, columns, plan.build.zone, fmt)
         return
     build = plan.build
     console.print(

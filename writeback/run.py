@@ -22,23 +22,25 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import duckdb
 import httpx
 import orjson
 
-from ingest.client import CallStats, IntercomClient
-from ingest.preflight import attribute_problems, identify
-from ingest.retry import RetryPolicy
-from ingest.sink import Database
-from ingest.state import stored_workspace
+from intercom.client import CallStats, IntercomClient
+from intercom.preflight import attribute_problems, identify
+from intercom.retry import RetryPolicy
 from warehouse.attributes import RequiredAttribute
+from warehouse.build_info import read_build_info
 from warehouse.config import IngestSettings, IntercomSettings, WritebackSettings
 from warehouse.dbt import run_dbt
 from warehouse.errors import CoachError, ConfigError
 from warehouse.raw_tables import create_raw_tables, current_records_sql
 from warehouse.store import WarehousePaths, connect_published, connect_working, pipeline_lock
 from warehouse.store import publish as publish_warehouse
+from warehouse.workspace import stored_workspace
+from warehouse.writer import Database
 from writeback import audit
 from writeback.apply import ApplyResult, send_changes, settle_in_doubt, with_journal
 from writeback.guards import Verdict, check_all
@@ -343,7 +345,10 @@ def _raise_for(report: ApplyReport) -> None:
         )
 
 
-def audit_export(paths: WarehousePaths, run_id: str | None, all_runs: bool) -> list[dict[str, Any]]:
+def audit_export(
+    paths: WarehousePaths, run_id: str | None, all_runs: bool
+) -> tuple[list[dict[str, Any]], ZoneInfo]:
+    """The audit rows asked for, and the program time zone their instants are shown in."""
     con = connect_published(paths)
     try:
         try:
@@ -354,6 +359,6 @@ def audit_export(paths: WarehousePaths, run_id: str | None, all_runs: bool) -> l
             raise CoachError("No write-back has been applied to this warehouse yet.")
         if run_id and not audit.run_summaries(con, run_id):
             raise CoachError(f"No write-back run {run_id!r} in {paths.published}.", exit_code=2)
-        return audit.export_rows(con, chosen)
+        return audit.export_rows(con, chosen), read_build_info(con).zone
     finally:
         con.close()

@@ -15,8 +15,8 @@ from click.testing import CliRunner, Result
 
 from cli import main
 from fake_intercom import FakeIntercom
-from ingest.demo import fresh_demo_warehouse
 from ingest.runner import run_ingest
+from pipeline.demo import fresh_demo_warehouse
 from tests.ingest.conftest import (
     NOW,
     REPO,

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from reports.csv_files import FORMULA_STARTS, export_csv, neutralise
+from output.cells import FORMULA_STARTS, neutralise
+from output.writers import export_csv
 from tests.pipeline import Pipeline
 from tests.reports.conftest import read_csv, run
 from warehouse.store import WarehousePaths

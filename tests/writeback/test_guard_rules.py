@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from warehouse.build_info import BuildInfo
 from warehouse.config import WritebackSettings
 from writeback.guards import check_as_of, check_share
-from writeback.plan import BuildInfo, Plan, PlanRow
+from writeback.plan import Plan, PlanRow
 
-BUILD = BuildInfo(date(2026, 6, 15), "America/New_York", datetime(2026, 6, 15, 12, tzinfo=UTC))
+BUILD = BuildInfo(
+    as_of_date=date(2026, 6, 15),
+    program_timezone="America/New_York",
+    built_at=datetime(2026, 6, 15, 12, tzinfo=UTC),
+    lookback_days=365,
+    max_lookback_days=365,
+)
 
 
 def plan(contacts: int, members: int = 10, attributes: tuple[str, ...] = ("Last Call",)) -> Plan:

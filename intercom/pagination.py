@@ -4,7 +4,7 @@ List endpoints take the cursor in the query string (`?starting_after=`); search 
 in the body (`pagination.starting_after`). Either way the next cursor is
 `pages.next.starting_after`, and no `next` means the last page.
 
-Each page's body goes through a decoder (`ingest.pages`, `ingest.decode`).
+Each page's body goes through a decoder (`intercom.pages`).
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
-from ingest.client import CallStats, IntercomClient
-from ingest.errors import IntercomError
-from ingest.pages import Page
+from intercom.client import CallStats, IntercomClient
+from intercom.errors import IntercomError
+from intercom.pages import Page
 from warehouse.config import MAX_PAGE_SIZE
 
 Decoder = Callable[[bytes], Awaitable[Page]]

@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import orjson
 
-from ingest.errors import (
+from intercom.errors import (
     IntercomAuthError,
     IntercomError,
     IntercomNotFound,
@@ -33,8 +33,8 @@ from ingest.errors import (
     error_detail,
     redact,
 )
-from ingest.pacing import RateLimitPacer
-from ingest.retry import TRANSIENT_HTTPX, RetryPolicy
+from intercom.pacing import RateLimitPacer
+from intercom.retry import TRANSIENT_HTTPX, RetryPolicy
 from warehouse.config import IntercomSettings, Secret
 
 USER_AGENT = "coach-warehouse/0.1"

@@ -16,7 +16,7 @@ from typing import Any
 import msgspec
 import orjson
 
-from ingest.errors import IntercomError, MalformedBody
+from intercom.errors import IntercomError, MalformedBody
 from warehouse.records import PreparedRecords
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, wait_exponential_jitter
 
-from ingest.errors import RateLimited, Retryable
+from intercom.errors import RateLimited, Retryable
 
 # Raised by httpx for problems of the connection or the body, not of our request.
 TRANSIENT_HTTPX = (

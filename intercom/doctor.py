@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 import httpx
 
-from ingest.client import IntercomClient
-from ingest.pages import keeping
-from ingest.preflight import Workspace, attribute_problems, identify
-from ingest.streams import DATA_ATTRIBUTES
+from intercom.client import IntercomClient
+from intercom.endpoints import DATA_ATTRIBUTE_REQUESTS, DATA_ATTRIBUTES_KEY
+from intercom.pages import keeping
+from intercom.preflight import Workspace, attribute_problems, identify
 from warehouse.attributes import required_attributes
 from warehouse.config import SUPPORTED_API_VERSIONS, IntercomSettings
 from warehouse.errors import CoachError
@@ -62,10 +62,10 @@ async def diagnose(
             ),
         )
         definitions = []
-        for path, params in DATA_ATTRIBUTES.requests:
+        for path, params in DATA_ATTRIBUTE_REQUESTS:
             try:
                 page = await client.get(
-                    path, params=params, decode=keeping(DATA_ATTRIBUTES.records_key, path)
+                    path, params=params, decode=keeping(DATA_ATTRIBUTES_KEY, path)
                 )
             except CoachError as exc:
                 return [*checks, Check(f"{path}?model={params['model']}", False, str(exc))]

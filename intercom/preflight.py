@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ingest.client import CallStats, IntercomClient
-from ingest.errors import IntercomNotFound, IntercomUnavailable
-from ingest.retry import RetryPolicy
+from intercom.client import CallStats, IntercomClient
+from intercom.errors import IntercomNotFound, IntercomUnavailable
+from intercom.retry import RetryPolicy
 from warehouse.attributes import RequiredAttribute
 from warehouse.errors import ConfigError
 

@@ -1,7 +1,7 @@
 """What can go wrong talking to Intercom, as one-line errors that never carry the token.
 
 Two families: `IntercomError` (a CoachError the CLI prints) for answers that retrying will not
-change, and `Retryable` (internal, caught by `ingest.retry`) for answers that it may.
+change, and `Retryable` (internal, caught by `intercom.retry`) for answers that it may.
 """
 
 from __future__ import annotations

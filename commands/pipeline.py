@@ -1,0 +1,179 @@
+"""Commands that fill and build the warehouse: ingest, build, run, demo, doctor, docs, emulator."""
+
+from __future__ import annotations
+
+import click
+
+from commands.common import (
+    CoachGroup,
+    as_of_option,
+    console,
+    warehouse_option,
+    warehouse_paths,
+)
+from warehouse.errors import CoachError, ConfigError
+
+
+@click.command("ingest")
+@warehouse_option
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Also list every contact and conversation to the end and mark records that vanished "
+    "from Intercom as deleted (run nightly or weekly).",
+)
+@click.option(
+    "--stream",
+    "streams",
+    multiple=True,
+    help="Only this stream (repeatable): contacts, conversations, admins, teams, "
+    "data_attributes. Default: all.",
+)
+def ingest_command(warehouse: str | None, full: bool, streams: tuple[str, ...]) -> None:
+    """Land Intercom's records in the warehouse: incremental, resumable, paced."""
+    from pipeline import refresh
+
+    refresh.ingest(warehouse_paths(warehouse), console(), full=full, streams=streams)
+
+
+@click.command("run")
+@warehouse_option
+@click.option("--full", is_flag=True, help="Ingest with `--full` (reconcile deletions).")
+@as_of_option
+@click.option("--full-refresh", is_flag=True, help="Rebuild incremental models from scratch.")
+def run_command(warehouse: str | None, full: bool, as_of: str | None, full_refresh: bool) -> None:
+    """Ingest, then build: what a scheduled job runs before `coach writeback --apply`."""
+    from pipeline import refresh
+    from warehouse.dates import parse_iso_date
+
+    day = parse_iso_date(as_of, "--as-of") if as_of is not None else None
+    paths = warehouse_paths(warehouse)
+    refresh.run(paths, console(), full=full, as_of=day, full_refresh=full_refresh)
+
+
+@click.command()
+@warehouse_option
+@as_of_option
+@click.option(
+    "--target",
+    type=click.Choice(["duckdb", "postgres"]),
+    default="duckdb",
+    show_default=True,
+    help="Build in the DuckDB warehouse, or on PostgreSQL (COACH_PG_*).",
+)
+@click.option("--full-refresh", is_flag=True, help="Rebuild incremental models from scratch.")
+def build(warehouse: str | None, as_of: str | None, target: str, full_refresh: bool) -> None:
+    """Run the dbt models (every business rule) and publish the warehouse."""
+    from warehouse import dbt
+    from warehouse.config import postgres_settings
+    from warehouse.dates import parse_iso_date
+
+    day = parse_iso_date(as_of, "--as-of") if as_of is not None else None
+    paths = warehouse_paths(warehouse)
+    pg = postgres_settings() if target == "postgres" else None
+    run = dbt.build(paths, target=target, as_of=day, full_refresh=full_refresh, pg=pg)
+    click.echo(run.summary())
+    if target == "duckdb":
+        click.echo(f"Published {paths.published}")
+
+
+@click.command()
+@warehouse_option
+@click.option(
+    "--workspace",
+    type=click.Choice(["demo", "tiny"]),
+    default="demo",
+    show_default=True,
+    help="The fake's workspace: demo (~600 members), or tiny (~40, a quick check).",
+)
+def demo(warehouse: str | None, workspace: str) -> None:
+    """The whole pipeline against the built-in fake Intercom: ingest, build, then the caseload
+    and billing summaries and the write-back plan."""
+    from pipeline.demo import run_demo
+
+    run_demo(warehouse_paths(warehouse), console(), workspace)
+
+
+@click.command()
+@warehouse_option
+def doctor(warehouse: str | None) -> None:
+    """Check the token, the API version and the workspace's data attributes."""
+    import asyncio
+
+    from rich.table import Table
+
+    from intercom.doctor import diagnose
+    from warehouse.config import intercom_settings
+
+    warehouse_paths(warehouse)
+    checks = asyncio.run(diagnose(intercom_settings()))
+    table = Table(title="coach doctor")
+    for column in ("check", "", "detail"):
+        table.add_column(column)
+    for check in checks:
+        table.add_row(check.name, "ok" if check.ok else "FAILED", check.detail)
+    console().print(table)
+    failed = [check for check in checks if not check.ok]
+    if failed:
+        more = f" ({len(failed) - 1} more above)" if len(failed) > 1 else ""
+        raise ConfigError(f"{failed[0].detail}{more}")
+
+
+@click.command()
+@warehouse_option
+@click.option("--no-serve", is_flag=True, help="Only generate the site.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535))
+def docs(warehouse: str | None, no_serve: bool, port: int) -> None:
+    """Generate the dbt docs site (models, lineage, glossary) and serve it on localhost."""
+    from warehouse.docs_site import generate_docs, serve_docs
+
+    site = generate_docs(warehouse_paths(warehouse))
+    click.echo(f"Docs generated in {site}")
+    if no_serve:
+        return
+    try:
+        serve_docs(site, port, click.echo)
+    except KeyboardInterrupt:
+        click.echo("Docs server stopped.", err=True)
+    except OSError as exc:
+        raise CoachError(f"Cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}.") from None
+
+
+@click.group(cls=CoachGroup)
+def emulator() -> None:
+    """The fake Intercom used by the demo, the tests and the benchmarks."""
+
+
+@emulator.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8111, show_default=True, type=int, help="0: any free port")
+@click.option(
+    "--workspace",
+    default="demo",
+    show_default=True,
+    type=click.Choice(["tiny", "demo", "small", "medium", "large"]),
+)
+@click.option("--seed", default=7, show_default=True, type=int)
+@click.option("--token", help="The accepted bearer token (default: the demo's token).")
+@click.option("--now", help="ISO date-time that history ends at (default: now)")
+@click.option("--latency", help="150ms, uniform:100ms:200ms or lognormal:150ms:40ms (default: 0)")
+@click.option(
+    "--rate-limit",
+    type=int,
+    help="Requests per 10-second window; 0: unlimited (default: Intercom's private-app limit).",
+)
+@click.option("--index-lag", type=float, help="Seconds before a write is visible to search.")
+@click.option("--fault-rate", type=float, help="Share of requests answered with a fault.")
+@click.option("--fault-kinds", help="Comma-separated fault kinds (default: all of them).")
+@click.option(
+    "--cache-dir",
+    help="where medium/large workspaces are cached (default: $COACH_FAKE_CACHE or data/fake-cache)",
+)
+def emulator_serve(**options) -> None:
+    """Serve a generated workspace on HTTP until interrupted."""
+    from pipeline.emulator import EmulatorOptions, serve_emulator
+
+    serve_emulator(EmulatorOptions(**options), click.echo)
+
+
+COMMANDS = (ingest_command, run_command, build, demo, doctor, docs, emulator)

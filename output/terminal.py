@@ -1,0 +1,20 @@
+"""The terminal side of output: the console tables are printed on."""
+
+from __future__ import annotations
+
+import sys
+
+from rich.console import Console
+
+# Off a terminal (logs, CI, pipes) tables are laid out this wide, so columns are not cut.
+PIPE_WIDTH = 160
+
+
+def console() -> Console:
+    """stdout for tables."""
+    return Console() if sys.stdout.isatty() else Console(width=PIPE_WIDTH)
+
+
+def say(out: Console, text: str) -> None:
+    """One plain line: no markup, no highlighting, never wrapped (paths stay whole)."""
+    out.print(text, markup=False, highlight=False, soft_wrap=True)

@@ -1,0 +1,47 @@
+"""The `build_info` mart: the clock and constants of the build a warehouse holds. Reports and
+write-back read these instead of restating a constant."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import duckdb
+
+from warehouse.errors import CoachError
+
+COLUMNS = ("as_of_date", "program_timezone", "built_at", "lookback_days", "max_lookback_days")
+
+
+class NotBuilt(CoachError):
+    """The warehouse holds no built models (or an empty build_info)."""
+
+
+@dataclass(frozen=True)
+class BuildInfo:
+    as_of_date: date
+    program_timezone: str
+    built_at: datetime
+    lookback_days: int
+    max_lookback_days: int
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.program_timezone)
+
+
+def read_build_info(
+    con: duckdb.DuckDBPyConnection, warehouse: object = "The warehouse"
+) -> BuildInfo:
+    """`build_info` of a built warehouse (published or working); `warehouse` names it in the
+    error when there is none."""
+    try:
+        row = con.execute(f"select {', '.join(COLUMNS)} from main.build_info").fetchone()
+    except duckdb.CatalogException:
+        raise NotBuilt(
+            f"{warehouse} has no built models yet; run `coach build` (or `coach run`) first."
+        ) from None
+    if row is None:
+        raise NotBuilt(f"{warehouse} has an empty build_info table; run `coach build` again.")
+    return BuildInfo(*row)

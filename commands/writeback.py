@@ -73,24 +73,21 @@ def writeback(
     concurrency: int | None,
 ) -> None:
     """Plan (default: a dry run) or `--apply` the maintained contact attributes."""
-    import dataclasses
-
-    from warehouse.config import ingest_settings, intercom_settings, writeback_settings
+    from warehouse.config import ingest_settings, intercom_settings
     from writeback import guards
+    from writeback.render import apply_summary
     from writeback.run import ApplyOptions, apply, dry_run
 
     if ctx.invoked_subcommand is not None:
         ctx.obj = warehouse
         return
     paths = warehouse_paths(warehouse)
-    settings = writeback_settings()
-    changes = {
-        "max_ingest_age_hours": max_ingest_age_hours,
-        "max_share_percent": max_share,
-        "max_attribute_share_percent": max_attribute_share,
-        "concurrency": concurrency,
-    }
-    settings = dataclasses.replace(settings, **{k: v for k, v in changes.items() if v is not None})
+    settings = _settings(
+        max_ingest_age_hours=max_ingest_age_hours,
+        max_share_percent=max_share,
+        max_attribute_share_percent=max_attribute_share,
+        concurrency=concurrency,
+    )
     if not do_apply:
         _print_dry_run(dry_run(paths, settings), paths, fmt, limit)
         return
@@ -105,17 +102,18 @@ def writeback(
         overrides=frozenset(flag for flag, given in chosen.items() if given), limit=limit
     )
     report = apply(paths, intercom_settings(), ingest_settings(), settings, options)
-    result = report.result
-    click.echo(
-        f"{report.run_id}: {result.applied:,} contacts applied, {result.failed:,} failed, "
-        f"{result.skipped:,} skipped of {report.plan.contacts:,} planned "
-        f"({len(report.plan.rows):,} attribute changes); {report.stats.calls:,} HTTP calls, "
-        f"{report.stats.retries} retries, {report.stats.rate_limited} rate-limited; "
-        f"{report.seconds:.1f}s."
-    )
-    if report.settled:
-        click.echo(f"{report.settled:,} writes of an interrupted run were confirmed applied.")
-    click.echo(f"Published {paths.published}")
+    for line in apply_summary(report, paths.published):
+        click.echo(line)
+
+
+def _settings(**given):
+    """The write-back settings from the environment, with the options given on top."""
+    import dataclasses
+
+    from warehouse.config import writeback_settings
+
+    chosen = {name: value for name, value in given.items() if value is not None}
+    return dataclasses.replace(writeback_settings(), **chosen)
 
 
 def _print_dry_run(dry, paths, fmt: str, limit: int | None) -> None:

@@ -106,13 +106,16 @@ async def send_changes(
     *,
     concurrency: int,
     stats: CallStats,
-    progress: Callable[[str], None] | None = None,
 ) -> ApplyResult:
     """PUT every change, `concurrency` at a time. A rejected write is recorded and the run goes
     on; an authentication failure stops it (the rest are recorded as skipped)."""
     result = ApplyResult()
     todo = iter(changes)
     started = 0
+
+    async def fail(change: ContactChange, error: str) -> None:
+        await journal.settle(Outcome(run_id, change.contact_id, "failed", error))
+        result.failed += 1
 
     async def write(change: ContactChange) -> None:
         await journal.intend(run_id, change)
@@ -122,27 +125,16 @@ async def send_changes(
                 json={"custom_attributes": change.custom_attributes},
                 stats=stats,
             )
-        except IntercomAuthError as exc:
-            result.fatal = result.fatal or exc
-            await journal.settle(Outcome(run_id, change.contact_id, "failed", str(exc)))
-            result.failed += 1
-            return
         except IntercomError as exc:
-            await journal.settle(Outcome(run_id, change.contact_id, "failed", str(exc)))
-            result.failed += 1
+            if isinstance(exc, IntercomAuthError):
+                result.fatal = result.fatal or exc
+            await fail(change, str(exc))
             return
         if not isinstance(record, dict) or record.get("id") != change.contact_id:
-            await journal.settle(
-                Outcome(
-                    run_id, change.contact_id, "failed", "Intercom answered without the contact"
-                )
-            )
-            result.failed += 1
+            await fail(change, "Intercom answered without the contact")
             return
         await journal.settle(Outcome(run_id, change.contact_id, "applied", record=record))
         result.applied += 1
-        if progress is not None:
-            progress(change.contact_id)
 
     async def worker() -> None:
         nonlocal started

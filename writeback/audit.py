@@ -28,7 +28,6 @@ from warehouse.raw_tables import land_records
 from writeback.plan import ContactChange
 
 SCHEMA = "writeback"
-OUTCOMES = ("pending", "applied", "failed", "skipped")
 
 DDL = f"""
 create schema if not exists {SCHEMA};
@@ -263,16 +262,6 @@ def applied_not_refreshed(
 
 def mark_refreshed(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"update {SCHEMA}.runs set refreshed = true where not refreshed")
-
-
-def tally(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int]:
-    """Contacts per outcome in one run."""
-    rows = con.execute(
-        f"""select outcome, count(distinct contact_id) from {SCHEMA}.writes
-        where run_id = ? group by outcome""",
-        [run_id],
-    ).fetchall()
-    return {outcome: int(n) for outcome, n in rows}
 
 
 # -- export ----------------------------------------------------------------------------------

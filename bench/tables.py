@@ -147,9 +147,12 @@ def render(results: dict[str, Any]) -> str:
         "How each figure was measured:",
         "",
         *[f"- `{name}`: {text}" for name, text in settings["scenarios"].items()],
-        "- members, baseline / warehouse: the baseline filters on `updated_at` and applies "
-        "none of the warehouse's rules (dirty values, leads, deleted contacts, session time), so "
-        "its member count may differ; the warehouse's is the product's answer.",
+        "- members, baseline / warehouse: the baseline keeps closed conversations whose Channel "
+        "is a coaching channel exactly as written, dates a session at its last close (else its "
+        "creation) in calendar days of the program time zone, as the warehouse does, and leaves "
+        "out leads and contacts that no longer exist; it neither trims nor case-folds channel "
+        "values and applies none of the warehouse's data-quality rules, so its member count may "
+        "differ a little; the warehouse's is the product's answer.",
         "",
         f"Measured {results['measured_at']} at commit `{results['commit']}` on "
         f"{machine['cpus']} × {machine['cpu_model']}, {machine['memory_gb']} GB, Python "

@@ -2,25 +2,86 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import os
+import sys
 from typing import TYPE_CHECKING
 
 import click
 
-from warehouse.errors import CoachError
+from warehouse.errors import CoachError, InternalError
+from warehouse.secrets import scrub
+from warehouse.text import printable
 
 if TYPE_CHECKING:
     from warehouse.store import WarehousePaths
 
 
 class CoachGroup(click.Group):
-    """Turns a CoachError anywhere below into one plain line on stderr and its exit code."""
+    """Turns any failure below into one plain line on stderr and an exit code, never a
+    traceback: a CoachError with its own code, a file-system error (a destination that cannot
+    be written, a full disk, a closed pipe) by its class, anything else as an internal error
+    (`COACH_DEBUG=1` shows the traceback). Every line is scrubbed of credentials."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except CoachError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            ctx.exit(exc.exit_code)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:
+            if os.environ.get("COACH_DEBUG") == "1" and not isinstance(exc, CoachError):
+                raise
+            error = as_coach_error(exc)
+            click.echo(f"Error: {scrub(str(error))}", err=True)
+            ctx.exit(error.exit_code)
+
+
+def as_coach_error(exc: BaseException) -> CoachError:
+    if isinstance(exc, CoachError):
+        return exc
+    if isinstance(exc, OSError):
+        return file_error(exc)
+    return InternalError(f"unexpected {type(exc).__name__}: {printable(str(exc))[:300]}")
+
+
+def file_error(exc: OSError) -> CoachError:
+    """A file-system error by its class. When standard output itself cannot be written (piped
+    into a full disk or a closed reader), it is pointed at /dev/null so that Python's final
+    flush at exit does not print a second, raw error."""
+    if exc.filename is None or _stdout_broken():
+        # No file named: the output stream itself (files are written through `output.save`,
+        # which names them).
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        if exc.errno == errno.EPIPE:
+            return CoachError("The reader of the output went away before it ended.")
+        return CoachError(f"Cannot write the output: {exc.strerror or exc}.")
+    where = f" {exc.filename}" if exc.filename else ""
+    reason = exc.strerror or type(exc).__name__
+    code = 2 if exc.errno in _BAD_PATH else 1
+    return CoachError(f"Cannot use{where}: {reason}.", exit_code=code)
+
+
+# A path the user gave that cannot be used as given: their input to fix (exit code 2).
+_BAD_PATH = {
+    errno.EACCES,
+    errno.EPERM,
+    errno.ENOENT,
+    errno.ENOTDIR,
+    errno.EISDIR,
+    errno.EROFS,
+    errno.ENAMETOOLONG,
+    errno.EINVAL,
+}
+
+
+def _stdout_broken() -> bool:
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        return True
+    return False
 
 
 def warehouse_option(command):

@@ -147,7 +147,7 @@ async def ingest(
     """Run ingest against `con` (the working warehouse, already locked by the caller)."""
     selected = select(options.streams)
     transport, full = options.transport, options.full
-    token = settings.require_token()
+    settings.require_token()
     started_at = int(time.time())
     db = Database(con)
     # Parsing pages allocates hundreds of thousands of small objects, none of them cyclic:
@@ -192,7 +192,7 @@ async def ingest(
                 reporter=options.reporter,
                 result=RunResult(run_id, started_at, workspace),
                 full=full,
-                scrub=partial(redact, secret=token),
+                scrub=redact,
             )
             await run.execute(selected)
             return run.result

@@ -196,7 +196,7 @@ class IntercomClient:
             raise self._gave_up(method, path, exc) from None
         except httpx.HTTPError as exc:  # not transient: e.g. an invalid URL
             raise IntercomError(
-                redact(f"{method} {path} failed: {type(exc).__name__}: {exc}", self._token)
+                redact(f"{method} {path} failed: {type(exc).__name__}: {exc}")
             ) from None
         return result
 
@@ -234,9 +234,7 @@ class IntercomClient:
                     f"{status} with a body that is not valid JSON ({len(response.content)} bytes)"
                 ) from None
         code, message = error_detail(_json_or_none(response.content))
-        summary = redact(
-            f"{status} {code or response.reason_phrase}: {message}".strip(": "), self._token
-        )
+        summary = redact(f"{status} {code or response.reason_phrase}: {message}".strip(": "))
         if status == 429:
             stats.rate_limited += 1
             raise RateLimited(
@@ -263,10 +261,7 @@ class IntercomClient:
         else:
             cause = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         error = IntercomUnavailable(
-            redact(
-                f"{method} {path} to {self.api_base} still failed after retrying ({cause}).",
-                self._token,
-            )
+            redact(f"{method} {path} to {self.api_base} still failed after retrying ({cause}).")
         )
         error.unreachable = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
         return error

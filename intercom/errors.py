@@ -9,16 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from warehouse.config import Secret
 from warehouse.errors import CoachError
+from warehouse.secrets import scrub
 
 
-def redact(text: str, secret: Secret | None) -> str:
-    """`text` with every occurrence of the secret's value masked (belt and braces for messages
-    that quote a server's answer or an exception string)."""
-    if secret is not None and secret.reveal():
-        text = text.replace(secret.reveal(), "****")
-    return " ".join(text.split())
+def redact(text: str) -> str:
+    """`text` on one line with every credential masked (messages that quote a server's answer
+    or an HTTP library's exception)."""
+    return " ".join(scrub(text).split())
 
 
 def error_detail(body: Any) -> tuple[str, str]:

@@ -4,6 +4,7 @@ owner-only file written atomically (temporary file beside it, then rename)."""
 from __future__ import annotations
 
 import csv
+import errno
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import IO, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from output.cells import csv_cell, json_value, neutralise
+from warehouse.errors import CoachError
 from warehouse.files import atomic_private_file
 
 FORMATS = ("csv", "json")
@@ -83,8 +85,15 @@ def write_records(
 def save(target: Path, write: Callable[[IO[str]], T], *, force: bool = False) -> T:
     """`write(handle)` into `target`, owner-only and atomic; an existing file is refused unless
     `force`. Returns what `write` returns."""
-    with atomic_private_file(Path(target), force=force) as handle:
-        return write(handle)
+    try:
+        with atomic_private_file(Path(target), force=force) as handle:
+            return write(handle)
+    except OSError as exc:
+        code = 1 if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO) else 2
+        raise CoachError(
+            f"Cannot write {target}: {exc.strerror or type(exc).__name__}; nothing was written.",
+            exit_code=code,
+        ) from None
 
 
 def export_csv(

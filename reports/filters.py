@@ -12,8 +12,8 @@ from datetime import date
 
 from reports.context import ReportContext
 from warehouse.build_info import BuildInfo
-from warehouse.dates import parse_iso_date
-from warehouse.errors import UsageError
+from warehouse.dates import month_start, parse_iso_date
+from warehouse.errors import UsageError, listing, shown
 
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 # The accepted values of members.engagement_status / engagement_export.program_status, as the
@@ -25,8 +25,8 @@ def parse_month(text: str, option: str = "--month") -> date:
     """`YYYY-MM` to the month's first day, or a one-line UsageError."""
     match = _MONTH.fullmatch(text.strip())
     if not match or not 1 <= int(match.group(2)) <= 12:
-        raise UsageError(f"{option} must be a month YYYY-MM, got {text!r}.")
-    return date(int(match.group(1)), int(match.group(2)), 1)
+        raise UsageError(f"{option} must be a month YYYY-MM, got {shown(text)}.")
+    return month_start(int(match.group(1)), int(match.group(2)), option, text)
 
 
 def previous_month(month_start: date) -> date:
@@ -92,8 +92,10 @@ def _match(given: list[str], known: dict[str, str], what: str, option: str) -> l
     for value in given:
         canonical = known.get(value.strip().casefold())
         if canonical is None:
-            listed = "; ".join(sorted(set(known.values()))) or "none"
-            raise UsageError(f"No {what} {value!r} in the warehouse ({option}); known: {listed}.")
+            listed = listing(sorted(set(known.values())))
+            raise UsageError(
+                f"No {what} {shown(value)} in the warehouse ({option}); known: {listed}."
+            )
         if canonical not in matched:
             matched.append(canonical)
     return matched
@@ -154,10 +156,10 @@ def resolve_coaches(ctx: ReportContext, given: tuple[str, ...]) -> list[str]:
             if cid == value.strip() or (name or "").casefold() == wanted
         ]
         if not found:
-            listed = "; ".join(sorted(f"{n} ({i})" for i, n in coaches))
+            listed = listing(sorted(f"{n} ({i})" for i, n in coaches))
             raise UsageError(
-                f"No coach {value!r} on any coaching session (--coach takes an id or a name); "
-                f"known: {listed}."
+                f"No coach {shown(value)} on any coaching session (--coach takes an id or a "
+                f"name); known: {listed}."
             )
         ids.extend(cid for cid in sorted(found) if cid not in ids)
     return ids

@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from warehouse.errors import ConfigError
+from warehouse.secrets import register
 
 DEFAULT_API_BASE = "https://api.intercom.io"
 DEFAULT_API_VERSION = "2.11"
@@ -28,6 +29,7 @@ class Secret:
 
     def __init__(self, value: str) -> None:
         self._value = value
+        register(value)
 
     def reveal(self) -> str:
         return self._value
@@ -59,9 +61,31 @@ class IntercomSettings:
         return self.token
 
 
+# What an HTTP header can carry: visible ASCII. Intercom's tokens are base64-like.
+_TOKEN = re.compile(r"[\x21-\x7e]+")
+
+
+def _token(raw: str | None) -> Secret | None:
+    """The access token without surrounding white space (an env file saved with Windows line
+    endings ends it with a carriage return); a character inside it that a header cannot carry is
+    refused without echoing the token."""
+    if raw is None:
+        return None
+    register(raw)
+    token = raw.strip()
+    if not token:
+        return None
+    if not _TOKEN.fullmatch(token):
+        raise ConfigError(
+            "INTERCOM_ACCESS_TOKEN holds a space, control or non-ASCII character inside it, "
+            "which an HTTP header cannot carry; copy the token again (it is not shown here)."
+        )
+    return Secret(token)
+
+
 def intercom_settings(env: Mapping[str, str] | None = None) -> IntercomSettings:
     env = os.environ if env is None else env
-    token = env.get("INTERCOM_ACCESS_TOKEN")
+    token = _token(env.get("INTERCOM_ACCESS_TOKEN"))
     api_base = (env.get("INTERCOM_API_BASE") or DEFAULT_API_BASE).rstrip("/")
     parts = urlsplit(api_base)
     if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -75,9 +99,7 @@ def intercom_settings(env: Mapping[str, str] | None = None) -> IntercomSettings:
             f"INTERCOM_VERSION {version!r} is not supported; use one of "
             f"{', '.join(SUPPORTED_API_VERSIONS)}."
         )
-    return IntercomSettings(
-        token=Secret(token) if token else None, api_base=api_base, version=version
-    )
+    return IntercomSettings(token=token, api_base=api_base, version=version)
 
 
 def warehouse_path(option: str | None = None, env: Mapping[str, str] | None = None) -> Path:

@@ -26,8 +26,8 @@ from warehouse.raw_tables import create_raw_tables
 from warehouse.store import WarehousePaths, connect_working, pipeline_lock, publish
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
-Target = Literal["duckdb", "postgres"]
-TARGETS: tuple[Target, ...] = ("duckdb", "postgres")
+Target = Literal["duckdb", "postgres", "duckdb_read_only"]
+TARGETS: tuple[Target, ...] = ("duckdb", "postgres", "duckdb_read_only")
 _FAILED = {"error", "fail", "runtime error"}
 
 
@@ -118,8 +118,9 @@ def run_dbt(
     dbt_vars: dict[str, str] = {}
     if as_of is not None:
         dbt_vars["as_of"] = as_of.isoformat()
+    database = paths.published if target == "duckdb_read_only" else paths.working
     env = {
-        "COACH_DBT_DUCKDB_PATH": str(paths.working.resolve()),
+        "COACH_DBT_DUCKDB_PATH": str(database.resolve()),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
     if target == "postgres":
@@ -145,7 +146,10 @@ def run_dbt(
         args.append("--full-refresh")
     started = time.monotonic()
     with _environment(env):
-        result = dbtRunner().invoke(args)
+        try:
+            result = dbtRunner().invoke(args)
+        finally:
+            _release_duckdb()
     seconds = time.monotonic() - started
     log_file = out / "logs" / "dbt.log"
     if not result.success:
@@ -154,6 +158,18 @@ def run_dbt(
     for outcome in getattr(result.result, "results", None) or []:
         statuses[str(outcome.status)] = statuses.get(str(outcome.status), 0) + 1
     return DbtRun(command=command, statuses=statuses, seconds=seconds, log_path=log_file)
+
+
+def _release_duckdb() -> None:
+    """Close the DuckDB database dbt-duckdb keeps open for the life of the process (its
+    connection manager caches one environment). A process that goes on after dbt (the docs
+    server, a test, a benchmark) would otherwise hold the file and lock out other processes."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with DuckDBConnectionManager._LOCK:
+        environment, DuckDBConnectionManager._ENV = DuckDBConnectionManager._ENV, None
+    if environment is not None:
+        environment.close()
 
 
 def build(

@@ -10,21 +10,19 @@ from pathlib import Path
 
 from warehouse import dbt
 from warehouse.errors import CoachError
-from warehouse.store import WarehousePaths, pipeline_lock
+from warehouse.store import WarehousePaths
 
 
 def generate_docs(paths: WarehousePaths) -> Path:
-    """`dbt docs generate` against the working warehouse; returns the site's directory.
-
-    dbt reads the catalog from the database, so it holds the writer lock like any pipeline step.
-    """
-    if not paths.working.exists():
+    """`dbt docs generate` against the published warehouse, opened read-only like any reader:
+    it takes no lock and never holds the working file, so the pipeline runs on meanwhile.
+    Returns the site's directory."""
+    if not paths.published.exists():
         raise CoachError(
             f"No warehouse at {paths.published} yet; run `coach run` (or `make demo`) first."
         )
-    with pipeline_lock(paths, command="coach docs"):
-        dbt.run_dbt("docs generate", paths)
-    site = dbt.artifacts_dir(paths, "duckdb", None).resolve() / "target"
+    dbt.run_dbt("docs generate", paths, target="duckdb_read_only")
+    site = dbt.artifacts_dir(paths, "duckdb_read_only", None).resolve() / "target"
     if not (site / "index.html").exists():
         raise CoachError(f"dbt docs generate wrote no index.html in {site}.")
     return site

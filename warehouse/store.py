@@ -95,11 +95,17 @@ def publish(paths: WarehousePaths) -> Path:
     checkpointed its write-ahead log into the file.
     """
     wal = paths.working.with_name(paths.working.name + ".wal")
-    con = duckdb.connect(str(paths.working))
     try:
-        con.execute("CHECKPOINT")
-    finally:
-        con.close()
+        con = duckdb.connect(str(paths.working))
+        try:
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+    except duckdb.Error as exc:
+        raise CoachError(
+            f"Cannot checkpoint the working warehouse {paths.working} before publishing: "
+            f"{str(exc).splitlines()[0]}"
+        ) from None
     if wal.exists() and wal.stat().st_size > 0:
         raise CoachError(
             f"The working warehouse still has a write-ahead log ({wal}); not publishing."
@@ -107,12 +113,20 @@ def publish(paths: WarehousePaths) -> Path:
     for stale in paths.directory.glob(f".{paths.published.name}.*.publishing"):
         stale.unlink(missing_ok=True)
     tmp = paths.directory / f".{paths.published.name}.{os.getpid()}.publishing"
-    shutil.copyfile(paths.working, tmp)
-    os.chmod(tmp, PRIVATE_FILE)
-    with open(tmp, "rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(tmp, paths.published)
-    fsync_dir(paths.directory)
+    try:
+        shutil.copyfile(paths.working, tmp)
+        os.chmod(tmp, PRIVATE_FILE)
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, paths.published)
+        fsync_dir(paths.directory)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise CoachError(
+            f"Cannot publish {paths.published}: {exc.strerror or type(exc).__name__}. The "
+            "working warehouse is intact and readers keep the previous copy; free the space "
+            "and run the command again."
+        ) from None
     return paths.published
 
 

@@ -284,6 +284,16 @@ EXPORT_COLUMNS = (
 )
 
 
+def has_audit(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether this warehouse has had a write-back (the audit tables exist)."""
+    found = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? "
+        "and table_name in ('runs', 'writes')",
+        [SCHEMA],
+    ).fetchone()[0]
+    return found == 2
+
+
 def last_run_id(con: duckdb.DuckDBPyConnection) -> str | None:
     row = con.execute(
         f"select run_id from {SCHEMA}.runs order by started_at desc, run_id desc limit 1"

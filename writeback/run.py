@@ -351,10 +351,9 @@ def audit_export(
     """The audit rows asked for, and the program time zone their instants are shown in."""
     con = connect_published(paths)
     try:
-        try:
-            chosen = None if all_runs else (run_id or audit.last_run_id(con))
-        except duckdb.CatalogException:
-            raise CoachError("No write-back has been applied to this warehouse yet.") from None
+        if not audit.has_audit(con):
+            raise CoachError("No write-back has been applied to this warehouse yet.")
+        chosen = None if all_runs else (run_id or audit.last_run_id(con))
         if not all_runs and chosen is None:
             raise CoachError("No write-back has been applied to this warehouse yet.")
         if run_id and not audit.run_summaries(con, run_id):

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import duckdb
 from click.testing import CliRunner
@@ -16,7 +18,7 @@ def test_docs_generates_the_site(pipeline: Pipeline, tmp_path):
     copy = pipeline.copy_to(tmp_path / "docs")
     result = CliRunner().invoke(main, ["docs", "--no-serve", "--warehouse", str(copy.published)])
     assert result.exit_code == 0, result.output
-    site = tmp_path / "docs" / "warehouse.dbt" / "duckdb" / "target"
+    site = tmp_path / "docs" / "warehouse.dbt" / "duckdb_read_only" / "target"
     assert result.output.strip() == f"Docs generated in {site}"
     assert (site / "index.html").exists()
     catalog = json.loads((site / "catalog.json").read_text(encoding="utf-8"))
@@ -58,3 +60,22 @@ def test_demo_runs_the_whole_pipeline(tmp_path):
         assert any(attribute in line and f" {count:,} " in line for line in output.splitlines())
     assert f"{members}" in output and f"{billable}" in output
     assert f"The warehouse is {target}" in output
+
+
+def test_docs_never_hold_the_working_file_or_the_lock(pipeline: Pipeline, tmp_path):
+    """While the docs are generated and served, the pipeline goes on: another process can take
+    the writer lock and open the working file (the hourly `coach run` must not fail)."""
+    from warehouse.docs_site import generate_docs
+    from warehouse.store import pipeline_lock
+
+    copy = pipeline.copy_to(tmp_path / "docs-lock")
+    with pipeline_lock(copy, command="a test standing in for `coach build`"):
+        generate_docs(copy)  # no lock needed: it reads the published file
+    # This process generated the docs and goes on (as `coach docs` does while serving): another
+    # process can now open the working file for writing.
+    opened = subprocess.run(
+        [sys.executable, "-c", f"import duckdb; duckdb.connect({str(copy.working)!r}).close()"],
+        capture_output=True,
+        text=True,
+    )
+    assert opened.returncode == 0, opened.stderr

@@ -22,7 +22,7 @@ from warehouse.config import PostgresSettings
 from warehouse.errors import CoachError, ConfigError
 from warehouse.files import ensure_private_dir
 from warehouse.postgres import copy_raw_to_postgres
-from warehouse.raw_tables import create_raw_tables
+from warehouse.raw_tables import create_raw_tables, has_records
 from warehouse.store import WarehousePaths, connect_working, pipeline_lock, publish
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
@@ -189,8 +189,14 @@ def build(
         con = connect_working(paths)
         try:
             create_raw_tables(con)
+            landed = has_records(con)
         finally:
             con.close()
+        if not landed:
+            raise CoachError(
+                f"Nothing has been ingested into {paths.published} yet (is --warehouse right?); "
+                "run `coach ingest` first, then build. Nothing was built or published."
+            )
         if target == "postgres":
             assert pg is not None
             copy_raw_to_postgres(paths.working, pg)

@@ -146,3 +146,11 @@ def current_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         stream: con.execute(f"select count(*) from ({current_records_sql(stream)})").fetchone()[0]
         for stream in STREAMS
     }
+
+
+def has_records(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether anything at all has been landed (a cheap look, whatever the size)."""
+    return any(
+        con.execute(f"select exists (select 1 from {table_name(stream)})").fetchone()[0]
+        for stream in STREAMS
+    )

@@ -83,12 +83,38 @@ def who() -> str:
 
 
 def mark_interrupted(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Runs still 'running' were killed: the caller holds the writer lock, so none is alive."""
+    """Runs still 'running' were killed: the caller holds the writer lock, so none is alive.
+    Their counts are taken from their rows, which are all that a killed run left."""
     rows = con.execute(
         f"""update {SCHEMA}.runs set status = 'interrupted', ended_at = coalesce(ended_at, now())
         where status = 'running' returning run_id"""
     ).fetchall()
-    return [row[0] for row in rows]
+    interrupted = [row[0] for row in rows]
+    recount(con, interrupted)
+    return interrupted
+
+
+def recount(con: duckdb.DuckDBPyConnection, run_ids: Sequence[str]) -> None:
+    """Set each run's applied, failed and skipped to what its rows say (contacts per outcome),
+    so that a run's summary always equals its rows: when it ends, when it was killed, and again
+    when a later run settles the writes it left pending."""
+    if not run_ids:
+        return
+    con.execute(
+        f"""update {SCHEMA}.runs as r
+        set applied = c.applied, failed = c.failed, skipped = c.skipped
+        from (
+            select run_id,
+                count(distinct contact_id) filter (where outcome = 'applied') as applied,
+                count(distinct contact_id) filter (where outcome = 'failed') as failed,
+                count(distinct contact_id) filter (where outcome = 'skipped') as skipped
+            from {SCHEMA}.writes
+            where run_id in (select unnest($runs))
+            group by run_id
+        ) as c
+        where r.run_id = c.run_id""",
+        {"runs": list(run_ids)},
+    )
 
 
 @dataclass
@@ -133,6 +159,7 @@ def open_run(con: duckdb.DuckDBPyConnection, run: RunRecord) -> None:
 
 
 def close_run(con: duckdb.DuckDBPyConnection, run: RunRecord) -> None:
+    """End a run; its counts are then taken from its rows (`recount`)."""
     con.execute(
         f"""update {SCHEMA}.runs set ended_at = now(), status = ?, applied = ?, failed = ?,
         skipped = ?, http_calls = ?, retries = ?, rate_limited = ?, error = ?
@@ -149,6 +176,7 @@ def close_run(con: duckdb.DuckDBPyConnection, run: RunRecord) -> None:
             run.run_id,
         ],
     )
+    recount(con, [run.run_id])
 
 
 def record_intents(

@@ -226,13 +226,16 @@ async def _settle(
         return 0
     async with _client(intercom, http, settings, options) as client:
         await _same_workspace(client, db, CallStats())
-        return await with_journal(
+        settled = await with_journal(
             db,
             run_id,
             lambda journal: settle_in_doubt(
                 client, journal, pending, concurrency=settings.concurrency, stats=CallStats()
             ),
         )
+    # The killed runs' summaries follow their rows, now decided.
+    await db.run(audit.recount, sorted({write.run_id for write in pending}))
+    return settled
 
 
 async def _plan_and_send(

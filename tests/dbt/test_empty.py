@@ -1,15 +1,42 @@
-"""A build before any ingest: the raw tables are created empty and every mart builds, empty."""
+"""A build before any ingest is refused (a mistyped --warehouse must not publish an empty
+warehouse that reports show as "0 members"); a workspace with no contacts or conversations yet
+builds every mart, empty."""
 
 from __future__ import annotations
 
 import duckdb
+import pytest
 
 from tests.dbt.conftest import coach
+from tests.dbt.workspace import admins, data_attributes, teams
 from warehouse.dbt import PROJECT_DIR
+from warehouse.raw_tables import create_raw_tables, land_records
+from warehouse.store import WarehousePaths, connect_working
 
 
-def test_build_of_an_empty_warehouse_given_a_relative_path(tmp_path, monkeypatch):
+@pytest.mark.parametrize("target", ["duckdb", "postgres"])
+def test_a_build_before_any_ingest_is_refused(tmp_path, monkeypatch, target):
     monkeypatch.chdir(tmp_path)
+    result = coach("build", "--warehouse", "data/typo.duckdb", "--target", target)
+    assert result.exit_code == 1
+    assert "Nothing has been ingested into data/typo.duckdb yet" in result.output
+    assert "run `coach ingest` first" in result.output
+    assert not (tmp_path / "data" / "typo.duckdb").exists()  # nothing published
+
+
+def test_build_with_no_contacts_or_conversations_given_a_relative_path(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    con = connect_working(WarehousePaths(tmp_path / "data" / "w.duckdb"))
+    try:
+        create_raw_tables(con)
+        for stream, records in (
+            ("admins", admins()),
+            ("teams", teams()),
+            ("data_attributes", data_attributes()),
+        ):
+            land_records(con, stream, records, run_id="fixture")
+    finally:
+        con.close()
     result = coach("build", "--warehouse", "data/w.duckdb", "--as-of", "2026-06-15")
     assert result.exit_code == 0, result.output
     # dbt's artefacts stay beside the warehouse even for a relative path.

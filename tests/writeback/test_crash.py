@@ -90,3 +90,17 @@ def test_sigkill_at_random_points_then_rerun_converges(copy: Copy):
     assert copy.query("select count(*) from writeback.writes where outcome = 'pending'") == [(0,)]
     interrupted = copy.query("select count(*) from writeback.runs where status = 'interrupted'")
     assert interrupted[0][0] >= 1
+    # Every run's summary says what its rows say, the killed runs' too.
+    summaries = copy.query("select run_id, applied, failed, skipped from writeback.runs")
+    from_rows = dict.fromkeys((run for run, *_ in summaries), (0, 0, 0)) | {
+        run: (applied, failed, skipped)
+        for run, applied, failed, skipped in copy.query(
+            """select run_id,
+                count(distinct contact_id) filter (where outcome = 'applied'),
+                count(distinct contact_id) filter (where outcome = 'failed'),
+                count(distinct contact_id) filter (where outcome = 'skipped')
+            from writeback.writes group by run_id"""
+        )
+    }
+    assert {run: tuple(counts) for run, *counts in summaries} == from_rows
+    assert sum(applied for _, applied, _, _ in summaries) == len(planned)

@@ -111,9 +111,9 @@ def doctor(warehouse: str | None) -> None:
     for column in ("check", "", "detail"):
         table.add_column(column)
     for check in checks:
-        table.add_row(check.name, "ok" if check.ok else "FAILED", check.detail)
+        table.add_row(check.name, check.verdict, check.detail)
     console().print(table)
-    failed = [check for check in checks if not check.ok]
+    failed = [check for check in checks if not check.ok and check.checked]
     if failed:
         more = f" ({len(failed) - 1} more above)" if len(failed) > 1 else ""
         raise ConfigError(f"{failed[0].detail}{more}")

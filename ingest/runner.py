@@ -115,13 +115,15 @@ def run_ingest(
     full: bool = False,
     transport: httpx.AsyncBaseTransport | None = None,
     reporter: Reporter | None = None,
+    command: str = "coach ingest",
 ) -> RunResult:
-    """`coach ingest`: hold the writer lock, ingest into the working file, publish on success."""
+    """`coach ingest`: hold the writer lock, ingest into the working file, publish on success.
+    `command` is what a refusal tells the user to run again."""
     select(streams)  # a bad name fails before anything is touched
     options = RunOptions(
         tuple(streams), full, transport, reporter or LogReporter(), str(paths.published)
     )
-    with pipeline_lock(paths, command="coach ingest"):
+    with pipeline_lock(paths, command=command):
         con = connect_working(paths)
         try:
             result = asyncio.run(ingest(con, settings, config, options))

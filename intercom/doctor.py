@@ -24,6 +24,11 @@ class Check:
     name: str
     ok: bool
     detail: str
+    checked: bool = True
+
+    @property
+    def verdict(self) -> str:
+        return "ok" if self.ok else ("FAILED" if self.checked else "not checked")
 
 
 async def whoami(
@@ -40,18 +45,15 @@ async def diagnose(
         settings.require_token()
     except CoachError as exc:
         return [Check("access token", False, str(exc))]
-    checks = [
-        Check(
-            "API version",
-            settings.version in SUPPORTED_API_VERSIONS,
-            f"Intercom-Version {settings.version} at {settings.api_base}",
-        )
-    ]
+    version = f"Intercom-Version {settings.version} at {settings.api_base}"
+    checks = [Check("API version", settings.version in SUPPORTED_API_VERSIONS, version)]
     async with IntercomClient(settings, transport=transport, max_in_flight=2) as client:
         try:
             workspace = await identify(client)
         except CoachError as exc:
-            return [Check("access token", False, str(exc)), *checks]
+            # Nothing answered as Intercom: the version cannot be said to work.
+            unanswered = Check("API version", False, f"{version}: no answer to check", False)
+            return [Check("access token", False, str(exc)), unanswered]
         checks.insert(
             0,
             Check(

@@ -16,13 +16,24 @@ from warehouse.store import WarehousePaths
 
 
 def ingest(
-    paths: WarehousePaths, console: Console, *, full: bool = False, streams: tuple[str, ...] = ()
+    paths: WarehousePaths,
+    console: Console,
+    *,
+    full: bool = False,
+    streams: tuple[str, ...] = (),
+    command: str = "coach ingest",
 ) -> RunResult:
     """Land Intercom's records with the configuration from the environment; print the result."""
     settings, config = intercom_settings(), ingest_settings()
     settings.require_token()
     result = run_ingest(
-        paths, settings, config, streams=streams, full=full, reporter=make_reporter()
+        paths,
+        settings,
+        config,
+        streams=streams,
+        full=full,
+        reporter=make_reporter(),
+        command=command,
     )
     console.print(run_table(result, paths.published))
     return result
@@ -37,8 +48,8 @@ def run(
     full_refresh: bool = False,
 ) -> dbt.DbtRun:
     """Ingest, then build and publish: what a scheduled job runs."""
-    ingest(paths, console, full=full)
-    built = dbt.build(paths, as_of=as_of, full_refresh=full_refresh)
+    ingest(paths, console, full=full, command="coach run")
+    built = dbt.build(paths, as_of=as_of, full_refresh=full_refresh, command="coach run")
     say(console, built.summary())
     say(console, f"Published {paths.published}")
     return built

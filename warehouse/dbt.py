@@ -179,13 +179,14 @@ def build(
     as_of: date | None = None,
     full_refresh: bool = False,
     pg: PostgresSettings | None = None,
+    command: str = "coach build",
 ) -> DbtRun:
     """`coach build`: under the writer lock, run `dbt build`, then publish the DuckDB warehouse.
 
     On PostgreSQL the raw rows landed since the last copy go over first
     (`warehouse.postgres.copy_raw_to_postgres`); the published DuckDB file is left as it is.
     """
-    with pipeline_lock(paths, command="coach build"):
+    with pipeline_lock(paths, command=command):
         con = connect_working(paths)
         try:
             create_raw_tables(con)

@@ -46,10 +46,13 @@ def atomic_private_file(
     `target` is untouched. An existing `target` is refused unless `force` is set.
     """
     target = Path(target)
+    if not target.name or target.is_dir():
+        raise UsageError(
+            f"{str(target) or 'An empty name'!r} is not a file name; name the file to write, "
+            "such as data/report.csv."
+        )
     if target.exists() and not force:
         raise UsageError(f"{target} already exists; pass --force to overwrite it.")
-    if target.exists() and target.is_dir():
-        raise UsageError(f"{target} is a directory.")
     ensure_private_dir(target.parent if str(target.parent) else Path("."))
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     tmp = Path(tmp_name)

@@ -14,9 +14,16 @@ from output.writers import write_records
 from writeback.plan import PLAN_COLUMNS, Plan
 from writeback.run import ApplyReport, DryRun
 
+CLOSING = "`coach writeback --apply` writes the plan."
+
 
 def print_dry_run(
-    console: Console, dry: DryRun, published: Path, fmt: str = "table", limit: int | None = None
+    console: Console,
+    dry: DryRun,
+    published: Path,
+    fmt: str = "table",
+    limit: int | None = None,
+    closing: str = CLOSING,
 ) -> None:
     plan = dry.plan.limited(limit)
     if fmt != "table":
@@ -38,7 +45,9 @@ def print_dry_run(
             f"{dry.pending:,} writes of an interrupted run are undecided; --apply reads those "
             "contacts back first."
         )
-    console.print("Dry run: nothing was written. `coach writeback --apply` writes the plan.")
+    console.print(
+        "Dry run: nothing was written.", closing, sep="\n" if "\n" in closing else " ", markup=False
+    )
 
 
 def _transitions(plan: Plan, shown_per_attribute: int = 6) -> Table:

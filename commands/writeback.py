@@ -20,6 +20,14 @@ from warehouse.errors import UsageError
     help="Dry run: json or csv print the whole plan.",
 )
 @click.option(
+    "--output",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Dry run: write the whole plan to this file (owner-only; CSV, or JSON for a .json "
+    "name or --format json) instead of printing it.",
+)
+@click.option("--force", is_flag=True, help="Overwrite --output if it exists.")
+@click.option(
     "--max-ingest-age-hours",
     type=click.FloatRange(min=0),
     default=None,
@@ -63,6 +71,8 @@ def writeback(
     warehouse: str | None,
     do_apply: bool,
     fmt: str,
+    output: str | None,
+    force: bool,
     max_ingest_age_hours: float | None,
     max_share: float | None,
     max_attribute_share: float | None,
@@ -89,10 +99,17 @@ def writeback(
         concurrency=concurrency,
     )
     if not do_apply:
-        _print_dry_run(dry_run(paths, settings), paths, fmt, limit)
+        dry = dry_run(paths, settings)
+        if output is None:
+            _print_dry_run(dry, paths, fmt, limit)
+        else:
+            _save_plan(dry, output, fmt, force, limit)
         return
-    if fmt != "table":
-        raise UsageError("--format prints the plan of a dry run; leave it out with --apply.")
+    if fmt != "table" or output is not None:
+        raise UsageError(
+            "--format prints the plan of a dry run (as --output saves it); leave them out "
+            "with --apply."
+        )
     chosen = {
         guards.STALE_INGEST: allow_stale_ingest,
         guards.LARGE_PLAN: allow_large_plan,
@@ -114,6 +131,20 @@ def _settings(**given):
 
     chosen = {name: value for name, value in given.items() if value is not None}
     return dataclasses.replace(writeback_settings(), **chosen)
+
+
+def _save_plan(dry, output: str, fmt: str, force: bool, limit: int | None) -> None:
+    from pathlib import Path
+
+    from output.writers import save
+    from writeback.render import write_plan
+
+    target = Path(output)
+    if fmt == "table":
+        fmt = "json" if target.suffix.lower() == ".json" else "csv"
+    plan = dry.plan.limited(limit)
+    rows = save(target, lambda handle: write_plan(handle, plan, fmt), force=force)
+    click.echo(f"Wrote the plan ({rows:,} attribute changes) to {output} (owner-only).", err=True)
 
 
 def _print_dry_run(dry, paths, fmt: str, limit: int | None) -> None:

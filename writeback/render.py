@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import IO
 
 from rich.console import Console
 from rich.markup import escape
@@ -27,9 +28,7 @@ def print_dry_run(
 ) -> None:
     plan = dry.plan.limited(limit)
     if fmt != "table":
-        columns = (*PLAN_COLUMNS, "value") if fmt == "json" else PLAN_COLUMNS
-        records = (row.as_dict() for row in plan.rows)
-        write_records(sys.stdout, records, columns, plan.build.zone, fmt)
+        write_plan(sys.stdout, plan, fmt)
         return
     build = plan.build
     console.print(
@@ -48,6 +47,13 @@ def print_dry_run(
     console.print(
         "Dry run: nothing was written.", closing, sep="\n" if "\n" in closing else " ", markup=False
     )
+
+
+def write_plan(stream: IO[str], plan: Plan, fmt: str) -> int:
+    """The whole plan as CSV or JSON (JSON also carries each value as it will be sent)."""
+    columns = (*PLAN_COLUMNS, "value") if fmt == "json" else PLAN_COLUMNS
+    records = (row.as_dict() for row in plan.rows)
+    return write_records(stream, records, columns, plan.build.zone, fmt)
 
 
 def _transitions(plan: Plan, shown_per_attribute: int = 6) -> Table:

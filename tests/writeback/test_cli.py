@@ -75,3 +75,20 @@ def test_dry_run_limit_shows_the_first_contacts_only(copy: Copy):
     assert result.exit_code == 0, result.output
     first_two = sorted({r["contact_id"] for r in whole})[:2]
     assert orjson.loads(result.stdout) == [r for r in whole if r["contact_id"] in first_two]
+
+
+def test_the_plan_saved_with_output_is_owner_only_and_equals_the_printed_plan(copy: Copy, tmp_path):
+    import os
+    import stat
+
+    target = tmp_path / "plan.json"
+    saved = copy.coach("writeback", "--output", str(target))
+    assert saved.exit_code == 0, saved.output
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
+    printed = copy.coach("writeback", "--format", "json")
+    assert orjson.loads(target.read_bytes()) == orjson.loads(printed.stdout)
+    again = copy.coach("writeback", "--output", str(target))
+    assert again.exit_code == 2 and "already exists" in again.output
+    csv_file = tmp_path / "plan.csv"
+    assert copy.coach("writeback", "--output", str(csv_file)).exit_code == 0
+    assert csv_file.read_text().splitlines()[0].startswith("contact_id,external_id,attribute")

@@ -47,7 +47,11 @@ def coach(args: list[str], base_url: str, warehouse: Path) -> float:
     }
     started = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "cli", *args], cwd=REPO, env=env, capture_output=True, text=True
+        [sys.executable, "-m", "cli", *args, "--warehouse", str(warehouse)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     if done.returncode != 0:
         raise SystemExit(f"coach {' '.join(args)} failed: {(done.stderr or done.stdout)[-2000:]}")

@@ -33,8 +33,13 @@ class CoachGroup(click.Group):
             if os.environ.get("COACH_DEBUG") == "1" and not isinstance(exc, CoachError):
                 raise
             error = as_coach_error(exc)
-            click.echo(f"Error: {scrub(str(error))}", err=True)
+            if not isinstance(error, ReaderGone):
+                click.echo(f"Error: {scrub(str(error))}", err=True)
             ctx.exit(error.exit_code)
+
+
+class ReaderGone(CoachError):
+    """The output was piped into a reader that stopped reading (`| head`): nothing to say."""
 
 
 def as_coach_error(exc: BaseException) -> CoachError:
@@ -55,7 +60,7 @@ def file_error(exc: OSError) -> CoachError:
         with contextlib.suppress(OSError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         if exc.errno == errno.EPIPE:
-            return CoachError("The reader of the output went away before it ended.")
+            return ReaderGone("The reader of the output went away before it ended.")
         return CoachError(f"Cannot write the output: {exc.strerror or exc}.")
     where = f" {exc.filename}" if exc.filename else ""
     reason = exc.strerror or type(exc).__name__

@@ -36,19 +36,47 @@ def ingest_command(warehouse: str | None, full: bool, streams: tuple[str, ...]) 
     refresh.ingest(warehouse_paths(warehouse), console(), full=full, streams=streams)
 
 
+def replace_published_option(command):
+    return click.option(
+        "--replace-published",
+        is_flag=True,
+        help="With --as-of another day than today: build the shared warehouse (the one "
+        "everyone reads) as of that day instead of an audit warehouse beside it.",
+    )(command)
+
+
+def _build_options(warehouse, as_of, full_refresh, replace_published, target="duckdb", pg=None):
+    from pipeline.refresh import BuildOptions
+    from warehouse.dates import parse_iso_date
+
+    return BuildOptions(
+        as_of=parse_iso_date(as_of, "--as-of") if as_of is not None else None,
+        full_refresh=full_refresh,
+        target=target,
+        pg=pg,
+        shared=warehouse is None,
+        replace_published=replace_published,
+    )
+
+
 @click.command("run")
 @warehouse_option
 @click.option("--full", is_flag=True, help="Ingest with `--full` (reconcile deletions).")
 @as_of_option
+@replace_published_option
 @click.option("--full-refresh", is_flag=True, help="Rebuild incremental models from scratch.")
-def run_command(warehouse: str | None, full: bool, as_of: str | None, full_refresh: bool) -> None:
+def run_command(
+    warehouse: str | None,
+    full: bool,
+    as_of: str | None,
+    replace_published: bool,
+    full_refresh: bool,
+) -> None:
     """Ingest, then build: what a scheduled job runs before `coach writeback --apply`."""
     from pipeline import refresh
-    from warehouse.dates import parse_iso_date
 
-    day = parse_iso_date(as_of, "--as-of") if as_of is not None else None
-    paths = warehouse_paths(warehouse)
-    refresh.run(paths, console(), full=full, as_of=day, full_refresh=full_refresh)
+    options = _build_options(warehouse, as_of, full_refresh, replace_published)
+    refresh.run(warehouse_paths(warehouse), console(), options, full=full)
 
 
 @click.command()
@@ -61,20 +89,22 @@ def run_command(warehouse: str | None, full: bool, as_of: str | None, full_refre
     show_default=True,
     help="Build in the DuckDB warehouse, or on PostgreSQL (COACH_PG_*).",
 )
+@replace_published_option
 @click.option("--full-refresh", is_flag=True, help="Rebuild incremental models from scratch.")
-def build(warehouse: str | None, as_of: str | None, target: str, full_refresh: bool) -> None:
+def build(
+    warehouse: str | None,
+    as_of: str | None,
+    target: str,
+    replace_published: bool,
+    full_refresh: bool,
+) -> None:
     """Run the dbt models (every business rule) and publish the warehouse."""
-    from warehouse import dbt
+    from pipeline import refresh
     from warehouse.config import postgres_settings
-    from warehouse.dates import parse_iso_date
 
-    day = parse_iso_date(as_of, "--as-of") if as_of is not None else None
-    paths = warehouse_paths(warehouse)
     pg = postgres_settings() if target == "postgres" else None
-    run = dbt.build(paths, target=target, as_of=day, full_refresh=full_refresh, pg=pg)
-    click.echo(run.summary())
-    if target == "duckdb":
-        click.echo(f"Published {paths.published}")
+    options = _build_options(warehouse, as_of, full_refresh, replace_published, target, pg)
+    refresh.build(warehouse_paths(warehouse), console(), options)
 
 
 @click.command()

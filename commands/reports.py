@@ -6,14 +6,29 @@ import click
 
 from commands.common import CoachGroup, console, warehouse_option, warehouse_paths
 
-FORMAT_OPTION = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-    help="A terminal table with summary cards, or CSV / JSON on stdout.",
-)
+# Rows a table shows on a terminal unless --rows says otherwise (a pipe gets them all).
+TERMINAL_ROWS = 40
+
+
+def FORMAT_OPTION(command):
+    """--format, and --rows for the table (kept in the context, read by `_show`)."""
+    command = click.option(
+        "--rows",
+        type=click.IntRange(min=0),
+        default=None,
+        expose_value=False,
+        callback=lambda ctx, _param, value: ctx.meta.__setitem__("rows", value),
+        help=f"Table rows to show (default: {TERMINAL_ROWS} on a terminal, all when piped; "
+        "0: all).",
+    )(command)
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["table", "csv", "json"]),
+        default="table",
+        show_default=True,
+        help="A terminal table with summary cards, or CSV / JSON on stdout.",
+    )(command)
 
 
 LOOKBACK = click.option("--lookback", type=int, metavar="DAYS", help="Days back, 1 to 365.")
@@ -52,9 +67,13 @@ def _show(report, ctx, fmt: str) -> None:
     from reports.render import print_table, write_report
 
     if fmt == "table":
-        print_table(console(), report, ctx.info.zone)
+        out = console()
+        rows = click.get_current_context().meta.get("rows")
+        if rows is None:
+            rows = TERMINAL_ROWS if out.is_terminal else 0
+        print_table(out, report, ctx.info, max_rows=rows or None)
     else:
-        write_report(sys.stdout, report, ctx.info.zone, fmt)
+        write_report(sys.stdout, report, ctx.info, fmt)
 
 
 def _reports(warehouse: str | None):

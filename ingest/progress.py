@@ -16,6 +16,7 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
+from rich.table import Column
 
 log = logging.getLogger("coach.ingest")
 
@@ -65,13 +66,18 @@ class LogReporter:
 
 class RichReporter:
     def __init__(self, console: Console) -> None:
+        # The bar and the counts keep their width on a narrow terminal; the note gives way.
         self._progress = Progress(
-            TextColumn("{task.description:<14}"),
-            BarColumn(),
-            MofNCompleteColumn(),
+            TextColumn("{task.description:<13}", table_column=Column(no_wrap=True)),
+            BarColumn(bar_width=16),
+            MofNCompleteColumn(table_column=Column(no_wrap=True)),
             TimeElapsedColumn(),
-            TextColumn("{task.fields[note]}"),
+            TextColumn(
+                "{task.fields[note]}",
+                table_column=Column(no_wrap=True, overflow="ellipsis", ratio=1),
+            ),
             console=console,
+            expand=True,
         )
         self._tasks: dict[str, TaskID] = {}
         self._progress.start()

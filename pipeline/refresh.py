@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from rich.console import Console
@@ -11,7 +12,9 @@ from ingest.render import run_table
 from ingest.runner import RunResult, run_ingest
 from output.terminal import say
 from warehouse import dbt
-from warehouse.config import ingest_settings, intercom_settings
+from warehouse.as_of import is_other_day, prepare_audit
+from warehouse.config import PostgresSettings, ingest_settings, intercom_settings
+from warehouse.errors import UsageError
 from warehouse.store import WarehousePaths
 
 
@@ -39,17 +42,59 @@ def ingest(
     return result
 
 
+@dataclass(frozen=True)
+class BuildOptions:
+    as_of: date | None = None
+    full_refresh: bool = False
+    target: dbt.Target = "duckdb"
+    pg: PostgresSettings | None = None
+    # The warehouse was not named on the command line: it is the one everyone reads.
+    shared: bool = True
+    replace_published: bool = False
+
+
+def build(
+    paths: WarehousePaths, console: Console, options: BuildOptions, command: str = "coach build"
+) -> dbt.DbtRun:
+    """Build and publish; a build of the shared warehouse for another day than today goes to
+    an audit warehouse of its own (`warehouse.as_of`) unless `replace_published`."""
+    day = options.as_of
+    audit = options.shared and not options.replace_published and is_other_day(day)
+    if audit and options.target == "postgres":
+        raise UsageError(
+            f"A build as of {day} would replace the marts everyone reads in PostgreSQL; build "
+            "into another COACH_PG_SCHEMA with --replace-published, or leave out --as-of."
+        )
+    target_paths = prepare_audit(paths, day) if audit and day is not None else paths
+    built = dbt.build(
+        target_paths,
+        target=options.target,
+        as_of=day,
+        full_refresh=options.full_refresh,
+        pg=options.pg,
+        command=command,
+    )
+    say(console, built.summary())
+    if options.target != "duckdb":
+        return built
+    say(console, f"Published {target_paths.published}")
+    if audit:
+        say(
+            console,
+            f"This is an audit warehouse as of {day}: {paths.published}, which everyone reads, "
+            f"is unchanged (--replace-published would replace it). Read this one with "
+            f"--warehouse {target_paths.published}.",
+        )
+    return built
+
+
 def run(
     paths: WarehousePaths,
     console: Console,
+    options: BuildOptions,
     *,
     full: bool = False,
-    as_of: date | None = None,
-    full_refresh: bool = False,
 ) -> dbt.DbtRun:
     """Ingest, then build and publish: what a scheduled job runs."""
     ingest(paths, console, full=full, command="coach run")
-    built = dbt.build(paths, as_of=as_of, full_refresh=full_refresh, command="coach run")
-    say(console, built.summary())
-    say(console, f"Published {paths.published}")
-    return built
+    return build(paths, console, options, command="coach run")

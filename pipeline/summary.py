@@ -36,9 +36,9 @@ then fill a warehouse of its own from it and apply (the first plan of a workspac
 
 def print_pipeline_summary(console: Console, paths: WarehousePaths) -> None:
     with open_reports(paths) as ctx:
-        print_summary(console, queries.caseload(ctx, Filters()))
+        print_summary(console, queries.caseload(ctx, Filters()), ctx.info)
         month = billing_month(ctx.info, None, previous=False)
-        print_summary(console, queries.billing(ctx, Filters(), month))
+        print_summary(console, queries.billing(ctx, Filters(), month), ctx.info)
     console.rule("Write-back plan (a dry run)")
     print_dry_run(
         console,

@@ -72,6 +72,7 @@ class Filters:
 
     lookback: int | None = None
     coach_ids: list[str] = field(default_factory=list)
+    coaches: list[str] = field(default_factory=list)  # "name (id)" of each, for headings
     employers: list[str] = field(default_factory=list)
     exclude_employers: list[str] = field(default_factory=list)
     channels: list[str] = field(default_factory=list)
@@ -163,3 +164,17 @@ def resolve_coaches(ctx: ReportContext, given: tuple[str, ...]) -> list[str]:
             )
         ids.extend(cid for cid in sorted(found) if cid not in ids)
     return ids
+
+
+def coach_labels(ctx: ReportContext, ids: list[str]) -> list[str]:
+    """ "Name (id)" for each coach id, as a report's heading names its filter."""
+    if not ids:
+        return []
+    names = dict(
+        ctx.rows(
+            "select distinct coach_id, coach_name from coaching_sessions "
+            "where coach_id in (select unnest(?))",
+            [ids],
+        )
+    )
+    return [f"{names.get(i) or 'unnamed'} ({i})" for i in ids]

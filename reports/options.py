@@ -21,9 +21,11 @@ def make_filters(
 ) -> f.Filters:
     """Every value is checked (format, range, known to the warehouse) before any report runs."""
     first, last = f.date_range(date_from, date_to, date_options)
+    coach_ids = f.resolve_coaches(ctx, coaches)
     return f.Filters(
         lookback=f.check_lookback(lookback, ctx.info, limit=lookback_limit),
-        coach_ids=f.resolve_coaches(ctx, coaches),
+        coach_ids=coach_ids,
+        coaches=f.coach_labels(ctx, coach_ids),
         employers=f.resolve_employers(ctx, employers, "--employer"),
         exclude_employers=f.resolve_employers(ctx, exclude_employers, "--exclude-employer"),
         channels=f.resolve_channels(ctx, channels),

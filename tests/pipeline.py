@@ -74,7 +74,10 @@ def build_pipeline(directory: Path, workspace: str = "tiny", seed: int = 7) -> I
             truth=truth,
             as_of=truth["manifest"]["as_of"],
         )
-        result = pipeline.coach("run", "--as-of", pipeline.as_of)
+        # The test's own warehouse, named: a build as of another day builds it as asked.
+        result = pipeline.coach(
+            "run", "--as-of", pipeline.as_of, "--warehouse", str(pipeline.paths.published)
+        )
         if result.exit_code != 0:
             raise AssertionError(f"coach run failed: {result.output}")
         yield pipeline

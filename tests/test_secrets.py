@@ -106,7 +106,7 @@ def test_a_token_with_white_space_around_it_is_trimmed_and_never_shown(served, t
     runs = [coach(["doctor"], env), coach(["ingest"], env)]
     if name == "windows line ending":  # the whole chain once: build, write-back, audit
         runs += [
-            coach(["build", "--as-of", AS_OF], env),
+            coach(["build", "--as-of", AS_OF, "--replace-published"], env),
             coach(["writeback", "--apply", "--allow-large-plan", "--allow-other-as-of"], env),
         ]
     for run in runs:

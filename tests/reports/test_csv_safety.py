@@ -21,6 +21,8 @@ PLANTED_EMPLOYER = '=HYPERLINK("http://evil.example","Click")'
 PLANTED_CODE = "@SUM(1+1)*cmd|' /C calc'!A0"
 PLANTED_NAME = "+Robert -Tables"
 MARKUP_EMPLOYER = "[bold red]Not markup[/]"
+# Clears the screen and retitles the terminal window when printed raw.
+CONTROL_NAME = "Eve\x1b[2J\x1b]0;pwned\x07 Evil\u202eroN"
 
 
 @pytest.mark.parametrize("start", FORMULA_STARTS)
@@ -42,15 +44,16 @@ def planted(pipeline: Pipeline, tmp_path_factory) -> Iterator[WarehousePaths]:
         members = [
             m for (m,) in con.execute("select contact_id from caseload order by 1").fetchall()
         ]
-    first, second, third = members[:3]
+    first, second, third, fourth = members[:4]
     try:
         backend.set_contact_attributes_raw(
             first, {"Employer": PLANTED_EMPLOYER, "Registration Code": PLANTED_CODE}
         )
         backend.update_contact(second, {"name": PLANTED_NAME})
         backend.set_contact_attributes_raw(third, {"Employer": MARKUP_EMPLOYER})
+        backend.update_contact(fourth, {"name": CONTROL_NAME})
         result = pipeline.coach(
-            "run", "--as-of", pipeline.as_of, COACH_WAREHOUSE=str(paths.published)
+            "run", "--as-of", pipeline.as_of, "--warehouse", str(paths.published)
         )
         assert result.exit_code == 0, result.output
     finally:
@@ -114,3 +117,14 @@ def test_the_new_file_replaces_the_old_by_rename(tmp_path: Path):
         assert reader.read() == "old\n"
     assert target.read_bytes() == b"column\r\nnew\r\n"
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize("report", ["caseload", "participants", "billing", "sessions"])
+def test_control_characters_from_the_data_never_reach_the_terminal(
+    pipeline: Pipeline, planted, report
+):
+    output = run(pipeline, "report", report, "--rows", "0", "--warehouse", str(planted.published))
+    assert "\x1b" not in output.stdout and "\x07" not in output.stdout
+    assert "\u202e" not in output.stdout
+    if report == "caseload":  # the planted member has a recent session: shown, escaped
+        assert "Eve\\x1b[2J" in output.stdout

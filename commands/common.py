@@ -26,7 +26,10 @@ class CoachGroup(click.Group):
 
     def invoke(self, ctx: click.Context):
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            # Output still buffered fails here, not in Python's flush at exit (a full disk).
+            sys.stdout.flush()
+            return result
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except Exception as exc:

@@ -89,7 +89,7 @@ def save(target: Path, write: Callable[[IO[str]], T], *, force: bool = False) ->
         with atomic_private_file(Path(target), force=force) as handle:
             return write(handle)
     except OSError as exc:
-        code = 1 if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO) else 2
+        code = 1 if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO) else 2
         raise CoachError(
             f"Cannot write {target}: {exc.strerror or type(exc).__name__}; nothing was written.",
             exit_code=code,

@@ -511,21 +511,24 @@ class WorkspaceGenerator:
     # ======================================================= conversations
     def _household(self, members: list[Member]) -> None:
         by_id = {m.contact_id: m for m in members}
-        shared_sessions: list[dict[str, Any]] = []
+        calls: list[list[dict[str, Any]]] = []
         for member in members:
-            shared_sessions += self._schedule(member, by_id)
+            calls.append(self._schedule(member, by_id))
             if member.live == 0 and member.conversations == 0:
                 # A deleted member exists to leave orphan references behind: give it one.
                 self._coaching_call(member, self._local_instant(2), by_id)
-        if len(members) == 2 and shared_sessions:
-            # Some of the first member's calls list the partner too (credited to both).
+        if len(members) == 2 and any(calls):
+            # Some of the first member's calls list the partner too (credited to both). Only the
+            # first member's: the partner's own calls list the partner already.
             partner = members[1]
-            for conv in shared_sessions[: self.rng.randint(1, 2)]:
+            shared = calls[0][: self.rng.randint(1, 2)]
+            for conv in shared:
                 conv["contacts"]["contacts"].append(
                     records.contact_reference(partner.contact_id, partner.external_id)
                 )
                 self._track(conv, by_id)
-            self.households.append([m.contact_id for m in members])
+            if shared:
+                self.households.append([m.contact_id for m in members])
         for member in members:
             self._finish_member(member)
         self._flush()

@@ -8,8 +8,8 @@ Follows reference §5 (SPEC211 descriptions of SearchContacts and searchConversa
   group holds at most 15 items;
 * operators must suit the field's type. Contacts: string `= != IN NIN ~ !~ ^ $`; boolean
   `= != IN NIN`; integer and float `= != IN NIN < > <= >=`; date `= < >` only; `tag_id` `= !=`.
-  Conversations: `= != IN NIN` on every type, `< >` on integers and dates, `~ !~ ^ $` on strings,
-  no `>=`/`<=`;
+  Conversations: `= != IN NIN` on every type, `< > <= >=` on integers and dates, `~ !~ ^ $` on
+  strings (`<=`/`>=` are in the 2.11 operator enum, not in the conversation table);
 * contact dates (standard timestamps and Date custom attributes) compare by whole UTC day:
   `=` that day, `>` from the start of the next day, `<` before the start of that day;
   conversation dates compare to the second, strictly;
@@ -221,12 +221,14 @@ _CONTACT_OPERATORS = {
     FLOAT: ("=", "!=", "IN", "NIN", "<", ">", "<=", ">="),
     DATE: ("=", "<", ">"),
 }
+# `<=`/`>=` are in the operator enum of the shared filter schema (single_filter_search_request)
+# though the conversation table of SPEC211 omits them; exact-second dates make them meaningful.
 _CONVERSATION_OPERATORS = {
     STRING: ("=", "!=", "IN", "NIN", "~", "!~", "^", "$"),
     BOOLEAN: ("=", "!=", "IN", "NIN"),
-    INTEGER: ("=", "!=", "IN", "NIN", "<", ">"),
-    FLOAT: ("=", "!=", "IN", "NIN", "<", ">"),
-    DATE: ("=", "!=", "IN", "NIN", "<", ">"),
+    INTEGER: ("=", "!=", "IN", "NIN", "<", ">", "<=", ">="),
+    FLOAT: ("=", "!=", "IN", "NIN", "<", ">", "<=", ">="),
+    DATE: ("=", "!=", "IN", "NIN", "<", ">", "<=", ">="),
 }
 ALL_OPERATORS = ("=", "!=", "IN", "NIN", "<", ">", "<=", ">=", "~", "!~", "^", "$")
 NEGATIVE = {"!=": "=", "NIN": "IN", "!~": "~"}

@@ -268,3 +268,28 @@ def test_every_dirty_kind_is_present(truth):
     everything = set(live) | {c["id"] for c in convs}
     for kind, planted in manifest.items():
         assert planted and set(planted) <= everything, kind
+
+
+@pytest.mark.parametrize("seed", [3, 7])
+def test_a_conversation_lists_each_contact_once(seed, demo):
+    """Household calls list the second member beside the first; never a member twice."""
+    data = demo if seed == 3 else _demo(seed)
+    repeated = {
+        c["id"]: refs
+        for c in data["conversations"]
+        if len(refs := [r["id"] for r in c["contacts"]["contacts"]]) != len(set(refs))
+    }
+    assert repeated == {}
+    households = data["manifest"]["households"]
+    assert households
+    listed = [{r["id"] for r in c["contacts"]["contacts"]} for c in data["conversations"]]
+    for pair in households:
+        assert any(set(pair) <= ids for ids in listed), pair
+
+
+def _demo(seed: int) -> dict:
+    fake = FakeIntercom.create("demo", seed=seed, now=NOW)
+    try:
+        return fake.backend.ground_truth()
+    finally:
+        fake.close()

@@ -12,10 +12,11 @@ from click.testing import CliRunner
 
 from cli import main
 from tests.pipeline import Pipeline
+from tests.warehouse_copy import copy_warehouse
 
 
 def test_docs_generates_the_site(pipeline: Pipeline, tmp_path):
-    copy = pipeline.copy_to(tmp_path / "docs")
+    copy = copy_warehouse(pipeline.paths, tmp_path / "docs")
     result = CliRunner().invoke(main, ["docs", "--no-serve", "--warehouse", str(copy.published)])
     assert result.exit_code == 0, result.output
     site = tmp_path / "docs" / "warehouse.dbt" / "duckdb_read_only" / "target"

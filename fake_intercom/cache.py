@@ -41,7 +41,9 @@ _GENERATOR_SOURCES = (
     "rules.py",
     "dirty.py",
     "records.py",
+    "history.py",
     "store.py",
+    "store_schema.py",
 )
 
 

@@ -146,23 +146,7 @@ def make_lead(
     attrs: dict[str, Any] = {}
     if rng.random() < 0.3:
         attrs["Referral"] = weighted(rng, REFERRALS) or "Website"
-    last = created
-    for _ in range(rng.choice((1, 1, 2, 2, 3))):
-        at = rng.randrange(created, anchor - DAY // 2)
-        state = "closed" if rng.random() < 0.8 else "open"
-        code = rng.choice((BENEFITS_QUESTION, TECH_SUPPORT))
-        conv = conversations.make(
-            contacts=[lead],
-            created=at,
-            state=state,
-            last_close=None,
-            first_close=None,
-            channel=CHAT,
-            code=code,
-            coach=rng.choice(staff.support),
-            initiated_by_admin=False,
-        )
-        last = max(last, conv["updated_at"])
+    last = max([created, *_chats(draft, staff, conversations, lead, created)])
     if index == 0 or rng.random() < DIRTY_RATE:
         at = rng.randrange(created, anchor - DAY)
         conv = conversations.make(
@@ -190,3 +174,28 @@ def make_lead(
     )
     draft.contacts.append((body, 1))
     draft.flush()
+
+
+def _chats(
+    draft: Draft, staff: Staff, conversations: Conversations, lead: dict[str, Any], since: int
+) -> list[int]:
+    """One to three chats a lead started about benefits or tech support; their updated_at."""
+    rng = draft.rng
+    updated = []
+    for _ in range(rng.choice((1, 1, 2, 2, 3))):
+        at = rng.randrange(since, draft.anchor - DAY // 2)
+        state = "closed" if rng.random() < 0.8 else "open"
+        code = rng.choice((BENEFITS_QUESTION, TECH_SUPPORT))
+        conv = conversations.make(
+            contacts=[lead],
+            created=at,
+            state=state,
+            last_close=None,
+            first_close=None,
+            channel=CHAT,
+            code=code,
+            coach=rng.choice(staff.support),
+            initiated_by_admin=False,
+        )
+        updated.append(conv["updated_at"])
+    return updated

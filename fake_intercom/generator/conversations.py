@@ -12,7 +12,8 @@ from fake_intercom.generator.catalog import DAY, DIRTY_RATE, EMAIL, PHONE, QUALI
 from fake_intercom.generator.draft import Draft
 from fake_intercom.generator.people import Member
 from fake_intercom.generator.staff import Staff
-from fake_intercom.records import CONVERSATION_ID_BASE, SOURCE_ID_BASE, history_events
+from fake_intercom.history import history_events
+from fake_intercom.records import CONVERSATION_ID_BASE, SOURCE_ID_BASE
 
 BOT = records.author("bot", "0", "Operator", "operator@intercom.io")
 
@@ -64,11 +65,6 @@ class Conversations:
         snoozed_until = anchor + rng.randrange(DAY, 7 * DAY) if state == "snoozed" else None
         self.sequence += 1
         source = self._source(people, coach, channel, code, initiated_by_admin)
-        attributes: dict[str, Any] = {}
-        if channel is not None:
-            attributes["Channel"] = channel
-        if code is not None:
-            attributes["Service Code"] = code
         latest = max(times.created, times.last_close or 0, times.admin_reply or 0)
         updated_at = min(latest + rng.randrange(0, 120), anchor)
         team = self.staff.team_for(coach, rng)
@@ -85,7 +81,7 @@ class Conversations:
             if (coach and (times.admin_reply or times.last_close))
             else [],
             stats=_statistics(times, coach, initiated_by_admin),
-            custom_attributes=attributes,
+            custom_attributes=_attributes(channel, code),
             snoozed_until=snoozed_until,
             waiting_since=times.created
             if (not initiated_by_admin and not times.admin_reply and state != "closed")
@@ -212,6 +208,15 @@ def _references(
             refs.append(records.contact_reference(person["id"], person["external_id"]))
             people.append(person)
     return refs, people
+
+
+def _attributes(channel: str | None, code: str | None) -> dict[str, Any]:
+    attributes: dict[str, Any] = {}
+    if channel is not None:
+        attributes["Channel"] = channel
+    if code is not None:
+        attributes["Service Code"] = code
+    return attributes
 
 
 def _statistics(times: Timeline, coach: dict[str, Any] | None, by_admin: bool) -> dict[str, Any]:

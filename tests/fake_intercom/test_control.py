@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import orjson
 
-from fake_intercom.app import RequestInfo
+from fake_intercom import RequestInfo
 from tests.fake_intercom.conftest import live_contacts
 
 

@@ -50,7 +50,7 @@ def planted(pipeline: Pipeline, tmp_path_factory) -> Iterator[WarehousePaths]:
         backend.set_contact_attributes_raw(
             first, {"Employer": PLANTED_EMPLOYER, "Registration Code": PLANTED_CODE}
         )
-        backend.update_contact(second, {"name": PLANTED_NAME})
+        backend.update_contact(second, name=PLANTED_NAME)
         backend.set_contact_attributes_raw(third, {"Employer": MARKUP_EMPLOYER})
         backend.update_contact(fourth, {"name": CONTROL_NAME})
         result = pipeline.coach(

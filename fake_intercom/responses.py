@@ -12,7 +12,7 @@ from fake_intercom.emulator import Emulator
 from fake_intercom.errors import ApiError, parameter_invalid
 from fake_intercom.models import ContactFields
 from fake_intercom.models.paging import Page
-from fake_intercom.pagination import decode_cursor, per_page
+from fake_intercom.pagination import Cursor, decode_cursor, per_page
 from fake_intercom.wire import (
     Call,
     contact_list,
@@ -219,7 +219,7 @@ def reply(emulator: Emulator, call: Call) -> Any:
 
 
 # ------------------------------------------------------------------- parsing
-def _paging(query: Mapping[str, str], default: int) -> tuple[int, Any]:
+def _paging(query: Mapping[str, str], default: int) -> tuple[int, Cursor | None]:
     return per_page(query.get("per_page"), default), decode_cursor(query.get("starting_after"))
 
 

@@ -52,7 +52,7 @@ def planted(pipeline: Pipeline, tmp_path_factory) -> Iterator[WarehousePaths]:
         )
         backend.update_contact(second, name=PLANTED_NAME)
         backend.set_contact_attributes_raw(third, {"Employer": MARKUP_EMPLOYER})
-        backend.update_contact(fourth, {"name": CONTROL_NAME})
+        backend.update_contact(fourth, name=CONTROL_NAME)
         result = pipeline.coach(
             "run", "--as-of", pipeline.as_of, "--warehouse", str(paths.published)
         )

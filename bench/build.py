@@ -143,7 +143,7 @@ def a_day_of_activity(
             )
         )
     contacts = [
-        fake.backend.update_contact(contact_id, {"custom_attributes": {"Registration Code": "B-1"}})
+        fake.backend.update_contact(contact_id, custom_attributes={"Registration Code": "B-1"})
         for contact_id in rng.sample(contact_ids, max(len(contact_ids) // 100, 1))
     ]
     con = connect_working(paths)

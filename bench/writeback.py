@@ -212,12 +212,12 @@ def main() -> None:
             planned = count_planned(warehouse)
         if planned < args.contacts:
             raise SystemExit(f"only {planned} contacts need an update; need {args.contacts}")
+        fake.control("POST", "/reset")  # data as generated, counters zeroed, knobs as started
         fake.control(
             "PUT",
             "/config",
             {"latency": args.latency, "rate_limit_per_10s": args.rate_limit},
         )
-        fake.control("POST", "/reset")  # counters and rate window; data as generated
         print(f"coach writeback --apply --limit {args.contacts} ...")
         wall, per_second, extra = apply_timed(fake, warehouse, args.contacts)
         stats = fake.stats()

@@ -6,6 +6,7 @@ Intercom".
 """
 
 from fake_intercom.config import EmulatorConfig
+from fake_intercom.emulator import RequestInfo
 from fake_intercom.fake import FakeIntercom
 
-__all__ = ["EmulatorConfig", "FakeIntercom"]
+__all__ = ["EmulatorConfig", "FakeIntercom", "RequestInfo"]

@@ -20,6 +20,7 @@ from pathlib import Path
 from filelock import FileLock
 
 from fake_intercom.generator import GENERATOR_VERSION, anchor_of, generate_workspace
+from fake_intercom.rules import load_rules
 from fake_intercom.store import Store
 
 DEFAULT_CACHE_DIR = Path("data/fake-cache")
@@ -34,16 +35,27 @@ def cache_dir(override: str | os.PathLike[str] | None = None) -> Path:
 
 
 # The modules whose code decides what a generated workspace holds.
-_GENERATOR_SOURCES = ("generator.py", "dirty.py", "records.py", "store.py")
+_PACKAGE = Path(__file__).parent
+_GENERATOR_SOURCES = (
+    *sorted(p.relative_to(_PACKAGE).as_posix() for p in (_PACKAGE / "generator").glob("*.py")),
+    "rules.py",
+    "dirty.py",
+    "records.py",
+    "history.py",
+    "store.py",
+    "store_schema.py",
+)
 
 
 @functools.cache
 def generator_version() -> str:
-    """GENERATOR_VERSION plus a digest of the generator's sources, so a code change can never
-    serve a stale cached workspace."""
+    """GENERATOR_VERSION plus a digest of the generator's sources and of the rules it reads from
+    the dbt project, so neither a code change nor a changed var or seed can serve a stale cached
+    workspace."""
     digest = hashlib.blake2b(digest_size=4)
     for name in _GENERATOR_SOURCES:
-        digest.update((Path(__file__).parent / name).read_bytes())
+        digest.update((_PACKAGE / name).read_bytes())
+    digest.update(repr(load_rules()).encode())
     return f"g{GENERATOR_VERSION}.{digest.hexdigest()}"
 
 

@@ -7,14 +7,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from fake_intercom.errors import KnobError
+from fake_intercom.latency import Latency
+
+__all__ = ["DEFAULT_TOKEN", "FAULT_KINDS", "EmulatorConfig", "KnobError", "parse_fault_kinds"]
+
 FAULT_KINDS = ("500", "502", "503", "timeout", "reset", "truncated", "burst429")
 DEFAULT_TOKEN = "demo-token"
 # 10,000 calls a minute, Intercom's private-app default, spread over six 10-second windows.
 DEFAULT_RATE_LIMIT_PER_10S = 1667
-
-
-class KnobError(ValueError):
-    """A knob value the emulator cannot use; the message is one plain sentence."""
 
 
 @dataclass(frozen=True)
@@ -31,11 +32,9 @@ class EmulatorConfig:
     timeout_hang_seconds: float = 30.0
 
     def __post_init__(self) -> None:
-        from fake_intercom.latency import Latency  # validates the spec
-
         if not isinstance(self.token, str) or not self.token:
             raise KnobError("token must be a non-empty string")
-        Latency.parse(self.latency)
+        Latency.parse(self.latency)  # validates the spec
         _check_number("rate_limit_per_10s", self.rate_limit_per_10s, integer=True)
         _check_number("index_lag_seconds", self.index_lag_seconds)
         _check_number("fault_rate", self.fault_rate)

@@ -1,9 +1,10 @@
-"""`/_emulator/*`: the control surface for tests and benchmarks (not part of Intercom's API).
-
-No authentication, no rate limit, no faults. Routes:
+"""The control surface's handlers (`/_emulator/*`, routed in urls.py): for tests and
+benchmarks, not part of Intercom's API. No authentication, no rate limit, no faults.
 
   GET  /_emulator/stats                      request counts by endpoint and outcome, 429s, faults
-  POST /_emulator/reset                      back to the generated workspace; counters zeroed
+  POST /_emulator/reset                      back to how the fake started: the generated
+                                             workspace, the knobs it was created with, counters
+                                             zeroed
   GET  /_emulator/ground_truth?stream=S      NDJSON of S: contacts, conversations, admins, teams,
                                              data_attributes, deleted_contacts, merged_contacts,
                                              manifest
@@ -19,144 +20,102 @@ No authentication, no rate limit, no faults. Routes:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
+from typing import Any
 
 import orjson
-from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
-from starlette.routing import Route
+from starlette.responses import StreamingResponse
 
-from fake_intercom.config import KnobError
-from fake_intercom.errors import ApiError, parameter_invalid
+from fake_intercom.emulator import Emulator
+from fake_intercom.errors import parameter_invalid
+from fake_intercom.wire import Call
 
-if TYPE_CHECKING:
-    from fake_intercom.app import EmulatorApp
+NEW_CONVERSATION_KEYS = (
+    "contact_ids",
+    "admin_id",
+    "body",
+    "state",
+    "custom_attributes",
+    "admin_assignee_id",
+    "team_assignee_id",
+    "created_at",
+    "closed_at",
+    "snoozed_until",
+    "source_type",
+    "check_attributes",
+)
 
 
-def control_routes(app: EmulatorApp) -> list[Route]:
-    from fake_intercom.app import error_response, json_body, json_response
+def stats(emulator: Emulator, call: Call) -> Any:
+    return emulator.stats_snapshot()
 
-    backend = app.backend
 
-    def guarded(handler):
-        async def endpoint(request: Request) -> Response:
-            try:
-                result = await handler(request)
-            except ApiError as error:
-                return error_response(error)
-            except KnobError as error:
-                return error_response(parameter_invalid(str(error)))
-            return result if isinstance(result, Response) else json_response(result)
+def reset(emulator: Emulator, call: Call) -> Any:
+    emulator.reset()
+    return {"reset": True, "counts": emulator.backend.counts()}
 
-        return endpoint
 
-    async def stats(request: Request) -> Any:
-        return app.stats_snapshot()
+def ground_truth(emulator: Emulator, call: Call) -> Any:
+    records = emulator.backend.iter_ground_truth(call.query.get("stream", ""))
+    first = next(records, None)  # validates the stream name before streaming starts
 
-    async def reset(request: Request) -> Any:
-        backend.reset()
-        app.reset_counters()
-        return {"reset": True, "counts": backend.counts()}
+    def lines() -> Iterator[bytes]:
+        if first is not None:
+            yield orjson.dumps(first) + b"\n"
+        for record in records:
+            yield orjson.dumps(record) + b"\n"
 
-    async def ground_truth(request: Request) -> Any:
-        stream = request.query_params.get("stream", "")
-        records = backend.iter_ground_truth(stream)
-        first = next(records, None)  # validates the stream name before streaming starts
+    return StreamingResponse(lines(), media_type="application/x-ndjson")
 
-        def lines():
-            if first is not None:
-                yield orjson.dumps(first) + b"\n"
-            for record in records:
-                yield orjson.dumps(record) + b"\n"
 
-        return StreamingResponse(lines(), media_type="application/x-ndjson")
+def workspace(emulator: Emulator, call: Call) -> Any:
+    return emulator.backend.workspace | {"counts": emulator.backend.counts()}
 
-    async def workspace(request: Request) -> Any:
-        return backend.workspace | {"counts": backend.counts()}
 
-    async def get_config(request: Request) -> Any:
-        return app.config.public()
+def get_config(emulator: Emulator, call: Call) -> Any:
+    return emulator.config.public()
 
-    async def put_config(request: Request) -> Any:
-        changes = await json_body(request)
-        if not isinstance(changes, dict):
-            raise KnobError("the body must be a JSON object of knob names and values")
-        app.apply_config(app.config.updated(changes))
-        return app.config.public()
 
-    async def create_conversation(request: Request) -> Any:
-        body = await json_body(request)
-        allowed = {
-            "contact_ids",
-            "admin_id",
-            "body",
-            "state",
-            "custom_attributes",
-            "admin_assignee_id",
-            "team_assignee_id",
-            "created_at",
-            "closed_at",
-            "snoozed_until",
-            "source_type",
-            "check_attributes",
-        }
-        unknown = sorted(set(body) - allowed)
-        if unknown or not isinstance(body.get("contact_ids"), list):
-            raise parameter_invalid(
-                f"contact_ids (a list) is required; allowed keys: {', '.join(sorted(allowed))}"
-            )
-        return backend.create_conversation(**body)
+def put_config(emulator: Emulator, call: Call) -> Any:
+    return emulator.configure(call.body).public()
 
-    async def change_state(request: Request) -> Any:
-        conversation_id = request.path_params["conversation_id"]
-        body = await json_body(request)
-        state, admin = body.get("state"), body.get("admin_id")
-        if state == "closed":
-            return backend.close_conversation(conversation_id, admin)
-        if state == "open":
-            return backend.open_conversation(conversation_id, admin)
-        if state == "snoozed":
-            until = body.get("snoozed_until")
-            if not isinstance(until, int):
-                raise parameter_invalid("snoozed_until (unix seconds) is required")
-            return backend.snooze_conversation(conversation_id, until, admin)
-        raise parameter_invalid("state must be closed, open or snoozed")
 
-    async def raw_conversation_attributes(request: Request) -> Any:
-        return backend.set_conversation_attributes_raw(
-            request.path_params["conversation_id"], await _object(request)
+def create_conversation(emulator: Emulator, call: Call) -> Any:
+    unknown = sorted(set(call.body) - set(NEW_CONVERSATION_KEYS))
+    if unknown or not isinstance(call.body.get("contact_ids"), list):
+        raise parameter_invalid(
+            f"contact_ids (a list) is required; allowed keys: "
+            f"{', '.join(sorted(NEW_CONVERSATION_KEYS))}"
         )
+    return emulator.backend.create_conversation(**call.body)
 
-    async def raw_contact_attributes(request: Request) -> Any:
-        return backend.set_contact_attributes_raw(
-            request.path_params["contact_id"], await _object(request)
-        )
 
-    async def _object(request: Request) -> dict[str, Any]:
-        body = await json_body(request)
-        if not isinstance(body, dict):
-            raise parameter_invalid("the body must be a JSON object of attribute values")
-        return body
+def change_state(emulator: Emulator, call: Call) -> Any:
+    backend, conversation_id = emulator.backend, call.path["conversation_id"]
+    state, admin = call.body.get("state"), call.body.get("admin_id")
+    if state == "closed":
+        return backend.close_conversation(conversation_id, admin)
+    if state == "open":
+        return backend.open_conversation(conversation_id, admin)
+    if state == "snoozed":
+        until = call.body.get("snoozed_until")
+        if not isinstance(until, int):
+            raise parameter_invalid("snoozed_until (unix seconds) is required")
+        return backend.snooze_conversation(conversation_id, until, admin)
+    raise parameter_invalid("state must be closed, open or snoozed")
 
-    async def simulate_day(request: Request) -> Any:
-        body = await _object(request)
-        unknown = sorted(set(body) - {"share", "seed"})
-        if unknown or "share" not in body:
-            raise parameter_invalid('the body is {"share": 0 < number <= 1, "seed": integer}')
-        return backend.simulate_day(body["share"], body.get("seed", 0))
 
-    prefix = "/_emulator"
-    table = (
-        ("GET", "/stats", stats),
-        ("POST", "/reset", reset),
-        ("GET", "/ground_truth", ground_truth),
-        ("GET", "/workspace", workspace),
-        ("GET", "/config", get_config),
-        ("PUT", "/config", put_config),
-        ("POST", "/conversations", create_conversation),
-        ("POST", "/conversations/{conversation_id}/state", change_state),
-        ("PUT", "/conversations/{conversation_id}/custom_attributes", raw_conversation_attributes),
-        ("PUT", "/contacts/{contact_id}/custom_attributes", raw_contact_attributes),
-        ("POST", "/simulate_day", simulate_day),
-    )
-    return [Route(prefix + path, guarded(fn), methods=[method]) for method, path, fn in table]
+def raw_conversation_attributes(emulator: Emulator, call: Call) -> Any:
+    conversation_id = call.path["conversation_id"]
+    return emulator.backend.set_conversation_attributes_raw(conversation_id, call.body)
+
+
+def raw_contact_attributes(emulator: Emulator, call: Call) -> Any:
+    return emulator.backend.set_contact_attributes_raw(call.path["contact_id"], call.body)
+
+
+def simulate_day(emulator: Emulator, call: Call) -> Any:
+    unknown = sorted(set(call.body) - {"share", "seed"})
+    if unknown or "share" not in call.body:
+        raise parameter_invalid('the body is {"share": 0 < number <= 1, "seed": integer}')
+    return emulator.backend.simulate_day(call.body["share"], call.body.get("seed", 0))

@@ -1,4 +1,5 @@
-"""Intercom's error envelope, raised by the backend and the search engine, rendered by the app."""
+"""Errors: Intercom's (an HTTP status and one `error.list` item), raised by the backend and the
+search engine and rendered by the responses layer; and a knob value the fake cannot use."""
 
 from __future__ import annotations
 
@@ -34,3 +35,7 @@ def contact_not_found() -> ApiError:
 
 def resource_not_found() -> ApiError:
     return ApiError(404, "not_found", "Resource Not Found")
+
+
+class KnobError(ValueError):
+    """A knob value the emulator cannot use; the message is one plain sentence."""

@@ -9,11 +9,12 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from fake_intercom.app import EmulatorApp, RequestInfo
-from fake_intercom.backend import IntercomBackend
+from fake_intercom.app import EmulatorApp
 from fake_intercom.cache import cache_dir, cached_store
 from fake_intercom.config import EmulatorConfig
+from fake_intercom.emulator import Emulator, Hook
 from fake_intercom.generator import SIZES, generate_workspace
+from fake_intercom.models import IntercomBackend
 from fake_intercom.server import serve_in_thread
 from fake_intercom.store import Store
 
@@ -27,9 +28,10 @@ class FakeIntercom:
     >>> client = httpx.Client(transport=httpx.ASGITransport(app=fake.app), base_url="http://fake")
     """
 
-    def __init__(self, app: EmulatorApp) -> None:
-        self.app = app
-        self.backend = app.backend
+    def __init__(self, emulator: Emulator) -> None:
+        self.emulator = emulator  # the state: backend, knobs, counters, hooks
+        self.backend = emulator.backend  # the workspace, with typed methods (models/)
+        self.app = EmulatorApp(emulator)  # the ASGI app
 
     @classmethod
     def create(
@@ -61,39 +63,38 @@ class FakeIntercom:
         backend = IntercomBackend(
             store, seed=seed, clock=clock, index_lag_seconds=config.index_lag_seconds
         )
-        return cls(EmulatorApp(backend, config, seed=seed, clock=clock))
+        return cls(Emulator(backend, config, seed=seed, clock=clock))
 
     # ------------------------------------------------------------- knobs
     @property
     def config(self) -> EmulatorConfig:
-        return self.app.config
+        return self.emulator.config
 
     def configure(self, changes: Mapping[str, Any] | None = None, **knobs: Any) -> EmulatorConfig:
         """Change knobs while running, e.g. `fake.configure(fault_rate=0.1)`."""
-        self.app.apply_config(self.config.updated({**(changes or {}), **knobs}))
-        return self.config
+        return self.emulator.configure({**(changes or {}), **knobs})
 
     # -------------------------------------------------------- inspection
     def stats(self) -> dict[str, Any]:
-        return self.app.stats_snapshot()
+        return self.emulator.stats_snapshot()
 
     def counts(self) -> dict[str, int]:
         return self.backend.counts()
 
     def reset(self) -> None:
-        """Back to the generated workspace; request counters, rate window and faults zeroed."""
-        self.backend.reset()
-        self.app.reset_counters()
+        """Back to how the fake started: the generated workspace, the knobs it was created
+        with; request counters, rate window and fault draws zeroed. Hooks stay."""
+        self.emulator.reset()
 
-    def on_request(self, callback: Callable[[RequestInfo], None]) -> Callable[[RequestInfo], None]:
-        """Call `callback(info)` before each authenticated API request is handled (also usable
-        as a decorator). It runs on the server's thread and may change data through
-        `fake.backend`; remove it with `fake.remove_hook(callback)`."""
-        self.app.hooks.append(callback)
+    def on_request(self, callback: Hook) -> Hook:
+        """Call `callback(info)` (a RequestInfo) before each authenticated API request is
+        handled (also usable as a decorator). It runs on the server's thread and may change
+        data through `fake.backend`; remove it with `fake.remove_hook(callback)`."""
+        self.emulator.hooks.append(callback)
         return callback
 
-    def remove_hook(self, callback: Callable[[RequestInfo], None]) -> None:
-        self.app.hooks.remove(callback)
+    def remove_hook(self, callback: Hook) -> None:
+        self.emulator.hooks.remove(callback)
 
     # ------------------------------------------------------------ serving
     @contextlib.contextmanager

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from statistics import NormalDist
 
-from fake_intercom.config import KnobError
+from fake_intercom.errors import KnobError
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s)?\s*$")
 

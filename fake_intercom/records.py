@@ -6,7 +6,6 @@ through POST /contacts look exactly alike.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 CONVERSATION_ID_BASE = 100_000_000_000
@@ -34,6 +33,8 @@ _DEVICE_FIELDS = (
     "ios_sdk_version",
     "ios_last_seen_at",
 )
+LOCATION_FIELDS = ("country", "region", "city", "country_code", "continent_code")
+_CONTACT_TAIL = ("utm_campaign", "utm_content", "utm_medium", "utm_source", "utm_term", "referrer")
 STATISTICS_FIELDS = (
     "time_to_assignment",
     "time_to_admin_reply",
@@ -114,35 +115,23 @@ def contact(
             "browser_version": web.get("browser_version"),
             "browser_language": web.get("browser_language"),
             "os": web.get("os"),
-            "location": {
-                "type": "location",
-                "country": where.get("country"),
-                "region": where.get("region"),
-                "city": where.get("city"),
-                "country_code": where.get("country_code"),
-                "continent_code": where.get("continent_code"),
-            },
+            "location": {"type": "location"} | {k: where.get(k) for k in LOCATION_FIELDS},
         }
     )
     for field in _DEVICE_FIELDS:
         body[field] = None
-    body.update(
-        {
-            "custom_attributes": dict(custom_attributes or {}),
-            "tags": _sub_list(contact_id, "tags"),
-            "notes": _sub_list(contact_id, "notes"),
-            "companies": _sub_list(contact_id, "companies"),
-            "opted_out_subscription_types": _sub_list(contact_id, "subs", "subscriptions"),
-            "opted_in_subscription_types": _sub_list(contact_id, "subs", "subscriptions"),
-            "utm_campaign": None,
-            "utm_content": None,
-            "utm_medium": None,
-            "utm_source": None,
-            "utm_term": None,
-            "referrer": None,
-        }
-    )
-    return body
+    body["custom_attributes"] = dict(custom_attributes or {})
+    return body | _contact_lists(contact_id) | dict.fromkeys(_CONTACT_TAIL)
+
+
+def _contact_lists(contact_id: str) -> dict[str, Any]:
+    return {
+        "tags": _sub_list(contact_id, "tags"),
+        "notes": _sub_list(contact_id, "notes"),
+        "companies": _sub_list(contact_id, "companies"),
+        "opted_out_subscription_types": _sub_list(contact_id, "subs", "subscriptions"),
+        "opted_in_subscription_types": _sub_list(contact_id, "subs", "subscriptions"),
+    }
 
 
 def contact_reference(contact_id: str, external_id: str | None) -> dict[str, Any]:
@@ -350,48 +339,3 @@ STANDARD_CONVERSATION_ATTRIBUTES = (
     ("created_at", "Created at", "The time the conversation was created", "date", False),
     ("updated_at", "Updated at", "The last time the conversation was updated", "date", False),
 )
-
-
-def history_events(
-    conv: dict[str, Any], admins: Mapping[str, dict[str, Any]]
-) -> tuple[dict[str, Any] | None, list[tuple[str, int, str | None]]]:
-    """What a conversation's own statistics imply happened (the generator stores no parts):
-    the first admin reply, the first close, and for reopened ones a reopen and the last close,
-    by the first teammate (else the assignee) who is an admin: (that admin, [(kind, at, body)])."""
-    candidates = [m["id"] for m in conv["teammates"]["teammates"]]
-    candidates.append(str(conv["admin_assignee_id"]))
-    admin = next((admins[c] for c in candidates if c in admins), None)
-    if admin is None:
-        return None, []
-    stats = conv["statistics"]
-    events: list[tuple[str, int, str | None]] = []
-    if stats["first_admin_reply_at"] and conv["source"]["delivered_as"] != "admin_initiated":
-        events.append(
-            ("comment", stats["first_admin_reply_at"], "<p>Thanks, I will follow up.</p>")
-        )
-    if stats["first_close_at"]:
-        events.append(("close", stats["first_close_at"], None))
-        if stats["count_reopens"] and stats["last_close_at"] != stats["first_close_at"]:
-            events.append(("open", (stats["first_close_at"] + stats["last_close_at"]) // 2, None))
-            events.append(("close", stats["last_close_at"], None))
-    return admin, events
-
-
-def history_parts(
-    conv: dict[str, Any], admins: Mapping[str, dict[str, Any]]
-) -> list[dict[str, Any]]:
-    """The parts of `history_events`; parts added through the API are stored and follow them."""
-    admin, events = history_events(conv, admins)
-    if admin is None:
-        return []
-    base = int(conv["id"]) * 1000
-    return [
-        conversation_part(
-            part_id=str(base + n),
-            part_type=kind,
-            created_at=at,
-            part_author=author("admin", admin["id"], admin["name"], admin["email"]),
-            body=text,
-        )
-        for n, (kind, at, text) in enumerate(events, start=1)
-    ]

@@ -8,8 +8,8 @@ Follows reference §5 (SPEC211 descriptions of SearchContacts and searchConversa
   group holds at most 15 items;
 * operators must suit the field's type. Contacts: string `= != IN NIN ~ !~ ^ $`; boolean
   `= != IN NIN`; integer and float `= != IN NIN < > <= >=`; date `= < >` only; `tag_id` `= !=`.
-  Conversations: `= != IN NIN` on every type, `< >` on integers and dates, `~ !~ ^ $` on strings,
-  no `>=`/`<=`;
+  Conversations: `= != IN NIN` on every type, `< > <= >=` on integers and dates, `~ !~ ^ $` on
+  strings (`<=`/`>=` are in the 2.11 operator enum, not in the conversation table);
 * contact dates (standard timestamps and Date custom attributes) compare by whole UTC day:
   `=` that day, `>` from the start of the next day, `<` before the start of that day;
   conversation dates compare to the second, strictly;
@@ -33,7 +33,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from fake_intercom.errors import ApiError, parameter_invalid
-from fake_intercom.store import SEARCH_BODY
+from fake_intercom.search_fields import (
+    ALL_OPERATORS,
+    ATTRIBUTE_TYPES,
+    BOOLEAN,
+    CONTACT_FIELDS,
+    CONTACT_OPERATORS,
+    CONVERSATION_FIELDS,
+    CONVERSATION_OPERATORS,
+    DATE,
+    FLOAT_TEXT,
+    INTEGER,
+    INTEGER_TEXT,
+    NEGATIVE,
+    STRING,
+    TYPE_LABELS,
+    Field,
+)
 
 MAX_DEPTH = 2
 MAX_GROUP_ITEMS = 15
@@ -42,211 +58,11 @@ DAY = 86_400
 NULL_SORT_KEY = -(2**53)
 SORT_ORDERS = ("ascending", "descending")
 
-STRING, INTEGER, FLOAT, BOOLEAN, DATE = "string", "integer", "float", "boolean", "date"
-TYPE_LABELS = {
-    STRING: "String",
-    INTEGER: "Integer",
-    FLOAT: "Float",
-    BOOLEAN: "Boolean",
-    DATE: "Date",
-}
-JSON_TYPES = {
-    STRING: "('text')",
-    INTEGER: "('integer')",
-    FLOAT: "('integer','real')",
-    DATE: "('integer','real')",
-    BOOLEAN: "('true','false')",
-}
-
-
-@dataclass(frozen=True)
-class Field:
-    name: str
-    type: str
-    path: str | None = None  # JSON path into the searchable body
-    column: str | None = None  # a plain column of the row (never null for searchable rows)
-    side: tuple[str, str] | None = None  # (table, column) of a multi-valued side table
-    words: bool = False  # source.body: match per word
-    operators: tuple[str, ...] | None = None  # narrower than the type allows (tag_id)
-    empty: bool = False  # a documented field no record here ever has a value for
-    derive: str | None = None  # SQL over {x} (the value at `path`) for derived fields
-
-    def value_sql(self) -> str:
-        if self.column:
-            return self.column
-        if self.empty:
-            return "NULL"
-        x = f"json_extract({SEARCH_BODY}, '{self.path}')"
-        return self.derive.format(x=x) if self.derive else x
-
-    def guard_sql(self) -> str | None:
-        if self.column or self.empty:
-            return None
-        return f"json_type({SEARCH_BODY}, '{self.path}') IN {JSON_TYPES[self.type]}"
-
-
-def _json(name: str, type_: str, path: str | None = None) -> Field:
-    return Field(name, type_, path=path or "$." + name)
-
-
-_CONTACT_STRINGS = [
-    "role",
-    "name",
-    "phone",
-    "external_id",
-    "language_override",
-    "browser",
-    "browser_language",
-    "os",
-    "ios_app_version",
-    "ios_device",
-    "ios_os_version",
-    "ios_app_name",
-    "ios_sdk_version",
-    "android_app_version",
-    "android_device",
-    "android_app_name",
-]
-_CONTACT_DATES = [
-    "signed_up_at",
-    "last_seen_at",
-    "last_contacted_at",
-    "last_replied_at",
-    "last_email_opened_at",
-    "last_email_clicked_at",
-    "ios_last_seen_at",
-    "android_last_seen_at",
-]
-
-CONTACT_FIELDS: dict[str, Field] = {
-    "id": Field("id", STRING, column="t.id"),
-    "email": _json("email", STRING),
-    "avatar": _json("avatar", STRING, "$.avatar.image_url"),
-    "owner_id": _json("owner_id", INTEGER),
-    "created_at": Field("created_at", DATE, column="t.created_at"),
-    "updated_at": Field("updated_at", DATE, column="t.s_updated_at"),
-    "location.country": _json("location.country", STRING),
-    "location.region": _json("location.region", STRING),
-    "location.city": _json("location.city", STRING),
-    "unsubscribed_from_emails": _json("unsubscribed_from_emails", BOOLEAN),
-    "marked_email_as_spam": _json("marked_email_as_spam", BOOLEAN),
-    "has_hard_bounced": _json("has_hard_bounced", BOOLEAN),
-    "ios_app_device": Field("ios_app_device", STRING, empty=True),
-    "andoid_sdk_version": _json("andoid_sdk_version", STRING, "$.android_sdk_version"),
-    "segment_id": Field("segment_id", STRING, empty=True),
-    "tag_id": Field("tag_id", STRING, empty=True, operators=("=", "!=")),
-}
-CONTACT_FIELDS.update({name: _json(name, STRING) for name in _CONTACT_STRINGS})
-CONTACT_FIELDS.update({name: _json(name, DATE) for name in _CONTACT_DATES})
-# email_domain is not stored on the record: derive it from the email.
-CONTACT_FIELDS["email_domain"] = Field(
-    "email_domain", STRING, path="$.email", derive="substr({x}, instr({x}, '@') + 1)"
-)
-
-_CONVERSATION_STRINGS = [
-    "source.type",
-    "source.id",
-    "source.delivered_as",
-    "source.subject",
-    "source.author.id",
-    "source.author.type",
-    "source.author.name",
-    "source.author.email",
-    "source.url",
-    "channel_initiated",
-    "state",
-    "priority",
-    "statistics.last_closed_by_id",
-    "conversation_rating.remark",
-    "conversation_rating.contact_id",
-    "ai_agent.resolution_state",
-    "ai_agent.last_answer_type",
-    "ai_agent.rating_remark",
-    "ai_agent.source_type",
-    "ai_agent.source_title",
-]
-_CONVERSATION_INTEGERS = [
-    "admin_assignee_id",
-    "team_assignee_id",
-    "statistics.time_to_assignment",
-    "statistics.time_to_admin_reply",
-    "statistics.time_to_first_close",
-    "statistics.time_to_last_close",
-    "statistics.median_time_to_reply",
-    "statistics.count_reopens",
-    "statistics.count_assignments",
-    "statistics.count_conversation_parts",
-    "conversation_rating.score",
-    "ai_agent.rating",
-]
-_CONVERSATION_DATES = [
-    "waiting_since",
-    "snoozed_until",
-    "statistics.first_contact_reply_at",
-    "statistics.first_assignment_at",
-    "statistics.first_admin_reply_at",
-    "statistics.first_close_at",
-    "statistics.last_assignment_at",
-    "statistics.last_assignment_admin_reply_at",
-    "statistics.last_contact_reply_at",
-    "statistics.last_admin_reply_at",
-    "statistics.last_close_at",
-    "conversation_rating.requested_at",
-    "conversation_rating.replied_at",
-]
-
-CONVERSATION_FIELDS: dict[str, Field] = {
-    "id": Field("id", STRING, column="t.id"),
-    "created_at": Field("created_at", DATE, column="t.created_at"),
-    "updated_at": Field("updated_at", DATE, column="t.s_updated_at"),
-    "source.body": Field("source.body", STRING, path="$.source.body", words=True),
-    "contact_ids": Field("contact_ids", STRING, side=("conversation_contacts", "contact_id")),
-    "teammate_ids": Field("teammate_ids", STRING, side=("conversation_teammates", "admin_id")),
-    "open": _json("open", BOOLEAN),
-    "read": _json("read", BOOLEAN),
-    "ai_agent_participated": _json("ai_agent_participated", BOOLEAN),
-    "tag_ids": Field("tag_ids", STRING, empty=True),
-    "conversation_rating.admin_d": _json(
-        "conversation_rating.admin_d", STRING, "$.conversation_rating.teammate.id"
-    ),
-}
-CONVERSATION_FIELDS.update({n: _json(n, STRING) for n in _CONVERSATION_STRINGS})
-CONVERSATION_FIELDS.update({n: _json(n, INTEGER) for n in _CONVERSATION_INTEGERS})
-CONVERSATION_FIELDS.update({n: _json(n, DATE) for n in _CONVERSATION_DATES})
-
-_CONTACT_OPERATORS = {
-    STRING: ("=", "!=", "IN", "NIN", "~", "!~", "^", "$"),
-    BOOLEAN: ("=", "!=", "IN", "NIN"),
-    INTEGER: ("=", "!=", "IN", "NIN", "<", ">", "<=", ">="),
-    FLOAT: ("=", "!=", "IN", "NIN", "<", ">", "<=", ">="),
-    DATE: ("=", "<", ">"),
-}
-_CONVERSATION_OPERATORS = {
-    STRING: ("=", "!=", "IN", "NIN", "~", "!~", "^", "$"),
-    BOOLEAN: ("=", "!=", "IN", "NIN"),
-    INTEGER: ("=", "!=", "IN", "NIN", "<", ">"),
-    FLOAT: ("=", "!=", "IN", "NIN", "<", ">"),
-    DATE: ("=", "!=", "IN", "NIN", "<", ">"),
-}
-ALL_OPERATORS = ("=", "!=", "IN", "NIN", "<", ">", "<=", ">=", "~", "!~", "^", "$")
-NEGATIVE = {"!=": "=", "NIN": "IN", "!~": "~"}
-_ATTRIBUTE_TYPES = {
-    "string": STRING,
-    "integer": INTEGER,
-    "float": FLOAT,
-    "boolean": BOOLEAN,
-    "date": DATE,
-    "datetime": DATE,
-}
-_INTEGER_TEXT = re.compile(r"^-?\d+$")
-_FLOAT_TEXT = re.compile(r"^-?\d+(\.\d+)?$")
-
 
 @dataclass(frozen=True)
 class Compiled:
     where: str
     params: tuple[Any, ...]
-    order_by: str  # e.g. "t.s_updated_at DESC, t.rowid DESC"
     sort_key: str  # the SQL expression whose value goes into the cursor
     sort_field: Field
     descending: bool
@@ -282,25 +98,22 @@ class SearchModel:
             declared = custom_types.get(attribute)
             if declared is not None:
                 path = '$.custom_attributes."' + attribute + '"'
-                return Field(name, _ATTRIBUTE_TYPES[declared], path=path)
+                return Field(name, ATTRIBUTE_TYPES[declared], path=path)
             raise parameter_invalid(
                 f"Custom attribute '{attribute}' does not exist on {self.model}s", "field"
             )
         raise parameter_invalid(f"'{name}' is not a searchable {self.model} field", "field")
 
     # ---------------------------------------------------------- compile
-    def compile(self, request: Mapping[str, Any], custom_types: Mapping[str, str]) -> Compiled:
-        if "query" not in request or request["query"] is None:
-            raise ApiError(400, "parameter_not_found", "Query is a required parameter.")
+    def compile(self, query: Any, sort: Any, custom_types: Mapping[str, str]) -> Compiled:
+        """A search's `query` and `sort` as SQL over the searchable body, or Intercom's 400."""
         params: list[Any] = []
-        where = self._node(request["query"], 0, params, custom_types)
-        field, descending = self._sort(request.get("sort"), custom_types)
+        where = self._node(query, 0, params, custom_types)
+        field, descending = self._sort(sort, custom_types)
         key = field.column or f"coalesce({field.value_sql()}, {NULL_SORT_KEY})"
-        direction = "DESC" if descending else "ASC"
         return Compiled(
             where=where,
             params=tuple(params),
-            order_by=f"{key} {direction}, t.rowid {direction}",
             sort_key=key,
             sort_field=field,
             descending=descending,
@@ -461,12 +274,12 @@ class SearchModel:
         if field.type in (INTEGER, DATE):
             if isinstance(value, int):
                 return value
-            if isinstance(value, str) and _INTEGER_TEXT.match(value.strip()):
+            if isinstance(value, str) and INTEGER_TEXT.match(value.strip()):
                 return int(value)
             raise parameter_invalid(problem, "value")
         if isinstance(value, int | float):
             return value
-        if isinstance(value, str) and _FLOAT_TEXT.match(value.strip()):
+        if isinstance(value, str) and FLOAT_TEXT.match(value.strip()):
             return float(value)
         raise parameter_invalid(problem, "value")
 
@@ -474,7 +287,7 @@ class SearchModel:
 CONTACTS = SearchModel(
     "contact",
     CONTACT_FIELDS,
-    _CONTACT_OPERATORS,
+    CONTACT_OPERATORS,
     day_granular_dates=True,
     # "with no sort the default is last_request_at descending" (reference §5.5);
     # last_request_at is the 1.x name of last_seen_at.
@@ -483,7 +296,7 @@ CONTACTS = SearchModel(
 CONVERSATIONS = SearchModel(
     "conversation",
     CONVERSATION_FIELDS,
-    _CONVERSATION_OPERATORS,
+    CONVERSATION_OPERATORS,
     day_granular_dates=False,
     default_sort="updated_at",
 )

@@ -4,13 +4,12 @@
 click's test runner (ingest over HTTP, then dbt), and returns what the tests compare: the fake,
 its ground truth and the warehouse. Builds are slow (dbt starts in seconds), so the session-scoped
 fixture `pipeline` in tests/conftest.py builds once; tests that change data copy the warehouse
-(`Pipeline.copy_to`) and reset the fake afterwards.
+(`tests.warehouse_copy.copy_warehouse`) and reset the fake afterwards.
 """
 
 from __future__ import annotations
 
 import contextlib
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -50,14 +49,6 @@ class Pipeline:
 
     def connect(self) -> duckdb.DuckDBPyConnection:
         return duckdb.connect(str(self.paths.published), read_only=True)
-
-    def copy_to(self, directory: Path) -> WarehousePaths:
-        """A private copy of the working and published files, for a test that writes."""
-        directory.mkdir(parents=True, exist_ok=True)
-        copy = WarehousePaths(directory / self.paths.published.name)
-        shutil.copyfile(self.paths.working, copy.working)
-        shutil.copyfile(self.paths.published, copy.published)
-        return copy
 
 
 @contextlib.contextmanager

@@ -4,7 +4,6 @@ and many tests assert against it."""
 from __future__ import annotations
 
 import os
-import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -50,13 +49,6 @@ def new_warehouse(directory: Path) -> WarehousePaths:
     finally:
         con.close()
     return paths
-
-
-def copy_warehouse(paths: WarehousePaths, directory: Path) -> WarehousePaths:
-    copy = WarehousePaths(directory / paths.published.name)
-    directory.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(paths.working, copy.working)
-    return copy
 
 
 @pytest.fixture(scope="session")

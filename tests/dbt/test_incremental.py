@@ -10,7 +10,7 @@ from datetime import date
 import duckdb
 import pytest
 
-from tests.dbt.conftest import Built, coach, copy_warehouse, duckdb_rows, table_rows
+from tests.dbt.conftest import Built, coach, duckdb_rows, table_rows
 from tests.dbt.test_postgres import PUBLIC_MARTS
 from tests.dbt.workspace import (
     AS_OF,
@@ -23,6 +23,7 @@ from tests.dbt.workspace import (
     conversations,
     unix,
 )
+from tests.warehouse_copy import copy_warehouse
 from warehouse.raw_tables import DELETIONS_TABLE, land_records
 from warehouse.store import WarehousePaths, connect_working
 

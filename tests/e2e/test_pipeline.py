@@ -1,152 +1,21 @@
-"""The whole pipeline, judged by an independent oracle.
+"""The whole pipeline, judged by the tests' oracle (tests/oracle.py).
 
 `coach run` ingests the fake's tiny workspace over HTTP and builds the models. The expected values
-here are computed in plain Python from the fake's ground truth, straight from the glossary's
-definitions, without reading any model, so a rule broken in SQL, a record lost on ingest or a
-value mangled between the two shows up as a difference.
+are computed in plain Python from the fake's ground truth with the glossary's rules, without
+reading any model, so a rule broken in SQL, a record lost on ingest or a value mangled between the
+two shows up as a difference.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from functools import cached_property
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.oracle import RULES, Oracle
 from tests.pipeline import Pipeline
-
-PROGRAM_TZ = ZoneInfo("America/New_York")
-COACHING_CHANNELS = {"Phone", "Video Conference", "Email", "Chat"}
-CALL_CHANNELS = {"Phone", "Video Conference"}
-QUALIFYING_CODES = {"Health Coaching 001", "Disease Management 002"}
-TEST_EMPLOYERS = {"Test Users Inc"}
-VALID_BEFORE = int(datetime(2100, 1, 1, tzinfo=UTC).timestamp())
-
-
-def local_date(ts: int) -> date:
-    return datetime.fromtimestamp(ts, PROGRAM_TZ).date()
-
-
-def calendar_date(value: Any) -> date | None:
-    """A date attribute's UTC calendar date, or None when the value is dirty or missing."""
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < VALID_BEFORE:
-        return None
-    return datetime.fromtimestamp(value, UTC).date()
-
-
-def attribute(record: dict[str, Any], name: str) -> Any:
-    value = (record.get("custom_attributes") or {}).get(name)
-    return value.strip() if isinstance(value, str) else value
-
-
-@dataclass(frozen=True)
-class Session:
-    conversation_id: str
-    at: int
-    channel: str
-    service_code: str | None
-
-    @property
-    def day(self) -> date:
-        return local_date(self.at)
-
-    @property
-    def is_call(self) -> bool:
-        return self.channel in CALL_CHANNELS
-
-    @property
-    def is_qualifying(self) -> bool:
-        return self.is_call and self.service_code in QUALIFYING_CODES
-
-
-class Oracle:
-    def __init__(self, truth: dict[str, Any]) -> None:
-        self.truth = truth
-        self.as_of = date.fromisoformat(truth["manifest"]["as_of"])
-
-    @cached_property
-    def members(self) -> dict[str, dict[str, Any]]:
-        return {c["id"]: c for c in self.truth["contacts"] if c["role"] == "user"}
-
-    def _member_ids(self, conversation: dict[str, Any]) -> list[str]:
-        listed = conversation["contacts"]["contacts"]
-        return [c["id"] for c in listed if c["id"] in self.members]
-
-    @cached_property
-    def sessions(self) -> dict[str, list[Session]]:
-        """Coaching sessions per member, up to the as-of date."""
-        by_member: dict[str, list[Session]] = {m: [] for m in self.members}
-        for conversation in self.truth["conversations"]:
-            channel = attribute(conversation, "Channel")
-            if conversation["state"] != "closed" or channel not in COACHING_CHANNELS:
-                continue
-            at = conversation["statistics"]["last_close_at"] or conversation["created_at"]
-            session = Session(
-                conversation["id"], at, channel, attribute(conversation, "Service Code")
-            )
-            if session.day > self.as_of:
-                continue
-            for member in self._member_ids(conversation):
-                by_member[member].append(session)
-        return by_member
-
-    @cached_property
-    def last_call(self) -> dict[str, int]:
-        latest: dict[str, int] = {}
-        for conversation in self.truth["conversations"]:
-            if attribute(conversation, "Channel") != "Phone":
-                continue
-            closed = conversation["state"] == "closed"
-            at = (closed and conversation["statistics"]["last_close_at"]) or conversation[
-                "created_at"
-            ]
-            if local_date(at) > self.as_of:
-                continue
-            for member in self._member_ids(conversation):
-                latest[member] = max(latest.get(member, at), at)
-        return latest
-
-    def qualifying(self, member: str) -> list[Session]:
-        return [s for s in self.sessions[member] if s.is_qualifying]
-
-    def enrolled(self, member: str) -> date | None:
-        return calendar_date(attribute(self.members[member], "Enrolled Date"))
-
-    def engagement_status(self, member: str) -> str | None:
-        enrolled = self.enrolled(member)
-        if enrolled is None:
-            return None
-        calls = self.qualifying(member)
-        if not calls:
-            return "Engaged" if (self.as_of - enrolled).days <= 28 else "Unengaged"
-        days = (self.as_of - max(s.day for s in calls)).days
-        return "Engaged" if days <= 28 else "At Risk" if days <= 56 else "Unengaged"
-
-    def billing(self, month_start: date) -> dict[str, tuple[bool, bool]]:
-        """Per member in the month's cohort: (is new participant, is engaged)."""
-        next_month = (month_start + timedelta(days=32)).replace(day=1)
-        cohort = {}
-        for member, record in self.members.items():
-            if attribute(record, "Employer") in TEST_EMPLOYERS:
-                continue
-            enrolled = self.enrolled(member)
-            new = enrolled is not None and month_start <= enrolled < next_month
-            engaged = any(
-                s.is_call and month_start - timedelta(days=56) <= s.day < next_month
-                for s in self.sessions[member]
-            )
-            if new or engaged:
-                cohort[member] = (new, engaged)
-        return cohort
-
-
-@pytest.fixture(scope="module")
-def oracle(pipeline: Pipeline) -> Oracle:
-    return Oracle(pipeline.truth)
 
 
 @pytest.fixture(scope="module")
@@ -247,7 +116,7 @@ def test_caseload(warehouse, oracle: Oracle):
     ).fetchall()
     expected = {}
     for member, sessions in oracle.sessions.items():
-        recent = [s for s in sessions if (oracle.as_of - s.day).days <= 365]
+        recent = [s for s in sessions if (oracle.as_of - s.day).days <= RULES.lookback_days]
         if recent:
             expected[member] = (
                 max(s.day for s in recent),

@@ -95,11 +95,11 @@ def session_fake() -> Iterator[FakeIntercom]:
 @pytest.fixture
 def fake(session_fake: FakeIntercom) -> Iterator[FakeIntercom]:
     """The session's tiny workspace, as generated, with default knobs and no hooks."""
-    session_fake.reset()
-    session_fake.app.apply_config(DEFAULT_CONFIG)
+    session_fake.reset()  # data, counters and knobs back to how the fake started
     yield session_fake
-    session_fake.app.hooks.clear()
-    session_fake.app.apply_config(DEFAULT_CONFIG)
+    for hook in list(session_fake.emulator.hooks):
+        session_fake.remove_hook(hook)
+    session_fake.reset()
 
 
 @pytest.fixture

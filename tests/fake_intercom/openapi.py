@@ -79,11 +79,21 @@ def _nullable(node: Any) -> Any:
 
 
 @functools.cache
-def _registry() -> Registry:
+def _spec() -> dict[str, Any]:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     with spec_path().open() as handle:
-        spec = yaml.load(handle, Loader=loader)
-    schemas = copy.deepcopy(spec["components"]["schemas"])
+        return yaml.load(handle, Loader=loader)
+
+
+def search_operators() -> list[str]:
+    """The operator enum of a single search filter, as the spec lists it."""
+    schema = _spec()["components"]["schemas"]["single_filter_search_request"]
+    return list(schema["properties"]["operator"]["enum"])
+
+
+@functools.cache
+def _registry() -> Registry:
+    schemas = copy.deepcopy(_spec()["components"]["schemas"])
     _patch(schemas)
     document = {"components": {"schemas": _nullable(schemas)}}
     resource = Resource.from_contents(document, default_specification=DRAFT202012)

@@ -27,7 +27,7 @@ def test_put_merges_custom_attributes_per_key(api, truth, fake):
             },
         )
     finally:
-        fake.backend.clock = fake.app.clock
+        fake.backend.clock = fake.emulator.clock
     assert body["custom_attributes"] == before | {
         "Engagement Status": "At Risk",
         "Last Call": 1781000000,

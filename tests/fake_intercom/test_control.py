@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import orjson
 
-from fake_intercom.app import RequestInfo
+from fake_intercom import RequestInfo
 from tests.fake_intercom.conftest import live_contacts
 
 
@@ -202,3 +202,32 @@ def test_simulate_day_changes_a_seeded_share_of_conversations(api, fake, truth):
     assert again["conversation_ids"] == day["conversation_ids"]
     for body in ({"share": 0}, {"share": 1.5}, {"share": "x"}, {"seed": 1}, {"share": 0.1, "x": 1}):
         assert api.post("/_emulator/simulate_day", json=body).status_code == 400
+
+
+def test_reset_restores_every_knob(api, fake, truth):
+    """Reset returns the knobs to those the fake was created with, whichever way they were
+    changed, and they act again (no lag, no faults, the started limit)."""
+    started = api.ok("GET", "/_emulator/config")
+    changed = {
+        "token": "another-token",
+        "latency": "1ms",
+        "rate_limit_per_10s": 500,
+        "index_lag_seconds": 60,
+        "fault_rate": 1.0,
+        "fault_kinds": ["503"],
+        "fault_seed": 99,
+        "burst429_length": 5,
+        "timeout_hang_seconds": 1.0,
+    }
+    assert set(changed) == set(started)  # every knob `configure` can change
+    assert api.ok("PUT", "/_emulator/config", json=changed) == changed
+    assert api.ok("POST", "/_emulator/reset")["reset"] is True
+    assert api.ok("GET", "/_emulator/config") == started
+    fake.configure(changed)
+    fake.reset()
+    assert fake.config.public() == started
+    user = live_contacts(truth, "user")[0]
+    response = api.put(f"/contacts/{user['id']}", json={"name": "Seen at once"})
+    assert response.status_code == 200 and response.headers["x-ratelimit-limit"] == "1667"
+    query = {"field": "name", "operator": "=", "value": "Seen at once"}
+    assert api.search_ids("contacts", query) == {user["id"]}

@@ -1,39 +1,24 @@
 """The workspace generator: deterministic, realistic, every dirty kind and situation present.
 
-Situations are recomputed here from the ground truth with issue 4's rules (an independent
-implementation), then compared with the generator's manifest."""
+Situations and statuses are recomputed here from the ground truth by the tests' oracle
+(tests/oracle.py), then compared with the generator's manifest."""
 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
 import orjson
 import pytest
 
 from fake_intercom import FakeIntercom
 from tests.fake_intercom.conftest import NOW
+from tests.oracle import RULES, Oracle
 
-NEW_YORK = ZoneInfo("America/New_York")
-AS_OF = NOW.date()
 ANCHOR = int(NOW.timestamp())
-CHANNELS = {"Phone", "Video Conference", "Email", "Chat"}
-CODES = {
-    "Health Coaching 001",
-    "Disease Management 002",
-    "Tech Support 003",
-    "Benefits Question 004",
-}
-YEAR_2100 = int(datetime(2100, 1, 1, tzinfo=UTC).timestamp())
-DATE_ATTRIBUTES = (
-    "Enrolled Date",
-    "Registration Date",
-    "Date of Birth",
-    "Last Coaching Session",
-    "First Session Date",
-    "Last Call",
-    "Engagement Status Date",
+CHANNELS = set(RULES.channel_names)
+CODES = set(RULES.service_codes)
+DATE_ATTRIBUTES = tuple(
+    a.name for a in RULES.attributes if a.model == "contact" and a.data_type == "date"
 )
 
 
@@ -44,69 +29,17 @@ def demo():
     fake.close()
 
 
-def session_time(conv) -> int | None:
-    """Issue 4: a qualifying call's time, or None if the conversation is not one."""
-    attrs = conv["custom_attributes"]
-    channel = attrs.get("Channel")
-    closed = conv["state"] == "closed"
-    if not (
-        closed and isinstance(channel, str) and channel.strip() in ("Phone", "Video Conference")
-    ):
-        return None
-    if attrs.get("Service Code") not in ("Health Coaching 001", "Disease Management 002"):
-        return None
-    return conv["statistics"]["last_close_at"] or conv["created_at"]
-
-
-def calls_by_member(truth) -> dict[str, list[int]]:
-    calls: dict[str, list[int]] = {}
-    for conv in truth["conversations"]:
-        at = session_time(conv)
-        if at is not None:
-            for ref in conv["contacts"]["contacts"]:
-                calls.setdefault(ref["id"], []).append(at)
-    return calls
-
-
-def enrolled(contact) -> date | None:
-    value = contact["custom_attributes"].get("Enrolled Date")
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= ANCHOR:
-        return None
-    return datetime.fromtimestamp(value, UTC).date()
-
-
-def days_since(ts: int) -> int:
-    return (AS_OF - datetime.fromtimestamp(ts, NEW_YORK).date()).days
-
-
 def situations(truth) -> tuple[dict[str, str], dict[str, str | None], Counter]:
-    calls = calls_by_member(truth)
-    labels, statuses, last_days = {}, {}, Counter()
-    for contact in truth["contacts"]:
-        if contact["role"] != "user":
-            continue
-        start = enrolled(contact)
-        mine = sorted(calls.get(contact["id"], []))
-        if start is None:
-            labels[contact["id"]], statuses[contact["id"]] = "no_enrolled_date", None
-            continue
-        since_enrolled = (AS_OF - start).days
-        if mine:
-            days = days_since(mine[-1])
-            last_days[days] += 1
-            status = "Engaged" if days <= 28 else "At Risk" if days <= 56 else "Unengaged"
-        else:
-            status = "Engaged" if since_enrolled <= 28 else "Unengaged"
-        statuses[contact["id"]] = status
-        if since_enrolled <= 6:
-            label = "enrolled_this_week"
-        elif not mine:
-            label = "never_called" if since_enrolled > 28 else "new_no_call"
-        elif (datetime.fromtimestamp(mine[0], NEW_YORK).date() - start).days > 28:
-            label = "late_first_call"
-        else:
-            label = {"Engaged": "engaged", "At Risk": "at_risk", "Unengaged": "unengaged"}[status]
-        labels[contact["id"]] = label
+    """Each member's situation and status, and how many days ago the members' last qualifying
+    calls were (members with a valid Enrolled Date)."""
+    oracle = Oracle(truth)
+    labels = {m: oracle.situation(m) for m in oracle.members}
+    statuses = {m: oracle.engagement_status(m) for m in oracle.members}
+    last_days = Counter(
+        oracle.days_since(max(s.day for s in calls))
+        for m in oracle.members
+        if oracle.enrolled(m) is not None and (calls := oracle.qualifying(m))
+    )
     return labels, statuses, last_days
 
 
@@ -174,9 +107,9 @@ def test_variety(demo):
     assert any(len(c["contacts"]["contacts"]) > 1 for c in convs)
     assert {c["role"] for c in contacts} == {"user", "lead"}
     employers = Counter(c["custom_attributes"].get("Employer") for c in contacts)
-    assert employers["Test Users Inc"] and employers["Acme Manufacturing"] > 50
+    assert employers[RULES.test_employers[0]] and employers["Acme Manufacturing"] > 50
     assert len(employers) > 8
-    assert any(c["custom_attributes"].get("Referral") == "Counter Health" for c in contacts)
+    assert any(c["custom_attributes"].get("Referral") in RULES.referral_programs for c in contacts)
     assert all(len(c["id"]) == 24 and int(c["id"], 16) >= 0 for c in contacts)
     users = [c for c in contacts if c["role"] == "user"]
     assert all(isinstance(c["external_id"], str) for c in users)
@@ -225,7 +158,7 @@ def test_every_dirty_kind_is_present(truth):
             for a in ("Enrolled Date", "Registration Date")
         ),
         "far_future_timestamp": any(
-            isinstance(attrs(c).get(a), int) and attrs(c)[a] >= YEAR_2100
+            isinstance(attrs(c).get(a), int) and attrs(c)[a] >= RULES.timestamp_valid_before
             for c in users
             for a in DATE_ATTRIBUTES
         ),
@@ -248,7 +181,7 @@ def test_every_dirty_kind_is_present(truth):
             ).values()
         ),
         "lead_on_session": any(
-            session_time(c)
+            RULES.activity(c).is_qualifying_call
             and any(live.get(r["id"], {}).get("role") == "lead" for r in c["contacts"]["contacts"])
             for c in convs
         ),
@@ -268,3 +201,28 @@ def test_every_dirty_kind_is_present(truth):
     everything = set(live) | {c["id"] for c in convs}
     for kind, planted in manifest.items():
         assert planted and set(planted) <= everything, kind
+
+
+@pytest.mark.parametrize("seed", [3, 7])
+def test_a_conversation_lists_each_contact_once(seed, demo):
+    """Household calls list the second member beside the first; never a member twice."""
+    data = demo if seed == 3 else _demo(seed)
+    repeated = {
+        c["id"]: refs
+        for c in data["conversations"]
+        if len(refs := [r["id"] for r in c["contacts"]["contacts"]]) != len(set(refs))
+    }
+    assert repeated == {}
+    households = data["manifest"]["households"]
+    assert households
+    listed = [{r["id"] for r in c["contacts"]["contacts"]} for c in data["conversations"]]
+    for pair in households:
+        assert any(set(pair) <= ids for ids in listed), pair
+
+
+def _demo(seed: int) -> dict:
+    fake = FakeIntercom.create("demo", seed=seed, now=NOW)
+    try:
+        return fake.backend.ground_truth()
+    finally:
+        fake.close()

@@ -142,7 +142,7 @@ def test_records_updated_between_pages_can_move_behind_the_cursor(api, fake, tru
         if c["id"] not in seen
     ]
     moved = unseen[0]["id"]
-    fake.backend.update_conversation(moved, {"read": True})
+    fake.backend.update_conversation(moved, read=True)
     ids = set(seen)
     params = {"per_page": 5, "starting_after": first["pages"]["next"]["starting_after"]}
     while True:

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.fake_intercom.conftest import live_contacts
+from tests.fake_intercom.openapi import search_operators
 
 DAY = 86_400
 
@@ -232,6 +233,22 @@ def test_standard_timestamps_are_day_granular_too(api, truth):
     same_day = {c["id"] for c in truth["contacts"] if c["created_at"] // DAY == created // DAY}
     query = {"field": "created_at", "operator": "=", "value": created - created % DAY + 7}
     assert api.search_ids("contacts", query) == same_day
+
+
+def test_every_operator_the_spec_lists_is_accepted_on_a_type_it_suits(api, truth):
+    """The 2.11 operator enum, each on a contact field whose type the spec's breakdown allows it
+    for (strings take the text operators, integers the comparisons; dates only `= < >`)."""
+    email = live_contacts(truth, "user")[0]["email"]
+    for operator in search_operators():
+        text = operator in ("=", "!=", "IN", "NIN", "~", "!~", "^", "$")
+        field, value = ("email", email) if text else ("owner_id", 1)
+        query = {
+            "field": field,
+            "operator": operator,
+            "value": [value] if operator in ("IN", "NIN") else value,
+        }
+        response = api.search("contacts", query)
+        assert response.status_code == 200, (query, response.text)
 
 
 @pytest.mark.parametrize("operator", ["!=", "IN", "NIN", ">=", "<="])

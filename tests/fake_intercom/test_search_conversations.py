@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.fake_intercom.openapi import search_operators
+
 
 def ids(items, keep) -> set[str]:
     return {c["id"] for c in items if keep(c)}
@@ -152,6 +154,59 @@ def test_conversation_dates_compare_to_the_second(api, truth):
     )
 
 
+def test_every_operator_the_spec_lists_is_accepted(api, truth):
+    """`single_filter_search_request.operator` (2.11) lists each operator; conversation search
+    takes every one of them on a field of a type it suits (reference §5.2)."""
+    sample = truth["conversations"][0]
+    by_type = {
+        "string": ("state", "closed"),
+        "integer": ("statistics.count_reopens", 0),
+        "date": ("created_at", sample["created_at"]),
+    }
+    suits = {"~": "string", "!~": "string", "^": "string", "$": "string"}
+    operators = search_operators()
+    assert {">=", "<="} <= set(operators)
+    for operator in operators:
+        for kind in [suits[operator]] if operator in suits else ["string", "integer", "date"]:
+            if kind == "string" and operator in ("<", ">", "<=", ">="):
+                continue
+            field, value = by_type[kind]
+            query = {
+                "field": field,
+                "operator": operator,
+                "value": [value] if operator in ("IN", "NIN") else value,
+            }
+            response = api.search("conversations", query)
+            assert response.status_code == 200, (query, response.text)
+
+
+@pytest.mark.parametrize(
+    ("field", "value_of"),
+    [
+        ("created_at", lambda c: c["created_at"]),
+        ("updated_at", lambda c: c["updated_at"]),
+        ("statistics.last_close_at", lambda c: c["statistics"]["last_close_at"]),
+        ("statistics.time_to_last_close", lambda c: c["statistics"]["time_to_last_close"]),
+        ("admin_assignee_id", lambda c: c["admin_assignee_id"]),
+    ],
+)
+def test_ge_and_le_include_the_bound(api, truth, field, value_of):
+    """`>=`/`<=` on conversation integers and dates: to the second, bound included."""
+    convs = truth["conversations"]
+    values = sorted(value_of(c) for c in convs if value_of(c) is not None)
+    bound = values[len(values) // 2]
+    at_least = ids(convs, lambda c: value_of(c) is not None and value_of(c) >= bound)
+    at_most = ids(convs, lambda c: value_of(c) is not None and value_of(c) <= bound)
+    exactly = ids(convs, lambda c: value_of(c) == bound)
+    assert exactly and at_least - exactly and at_most - exactly
+    found_ge = api.search_ids("conversations", {"field": field, "operator": ">=", "value": bound})
+    assert found_ge == at_least
+    found_le = api.search_ids(
+        "conversations", {"field": field, "operator": "<=", "value": str(bound)}
+    )
+    assert found_le == at_most
+
+
 def test_source_body_matches_whole_words(api, truth):
     convs = truth["conversations"]
     # bodies look like "<p>Phone about blood pressure log</p>"
@@ -194,9 +249,8 @@ def test_conversation_custom_attributes_are_not_searchable(api):
 @pytest.mark.parametrize(
     "query",
     [
-        {"field": "updated_at", "operator": ">=", "value": 1},
-        {"field": "admin_assignee_id", "operator": "<=", "value": 1},
         {"field": "state", "operator": ">", "value": "open"},
+        {"field": "state", "operator": ">=", "value": "open"},
         {"field": "admin_assignee_id", "operator": "~", "value": 1},
         {"field": "admin_assignee_id", "operator": "=", "value": "abc"},
         {"field": "contact_ids", "operator": "=", "value": 12},

@@ -124,7 +124,7 @@ def test_cached_workspace_serves_and_resets_like_a_fresh_one(tmp_path, monkeypat
         truth = fresh.backend.ground_truth()
         assert orjson.dumps(cached.backend.ground_truth()) == orjson.dumps(truth)
         contact = truth["contacts"][0]
-        cached.backend.update_contact(contact["id"], {"name": "Changed"})
+        cached.backend.update_contact(contact["id"], name="Changed")
         cached.reset()
         assert orjson.dumps(cached.backend.ground_truth()) == orjson.dumps(truth)
         assert [p.name for p in tmp_path.glob("tiny-seed9-*.sqlite")] == [

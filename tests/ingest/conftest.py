@@ -154,12 +154,12 @@ def mutate(fake: FakeIntercom, rng: random.Random, scale: int = 1) -> Changes:
     for n in range(scale):
         tag = f"{rng.randrange(10**9)}-{n}"
         user = backend.create_contact(
-            {"role": "user", "external_id": f"new-{tag}", "email": f"new-{tag}@example.org"}
+            role="user", external_id=f"new-{tag}", email=f"new-{tag}@example.org"
         )
-        lead = backend.create_contact({"role": "lead", "email": f"lead-{tag}@example.org"})
+        lead = backend.create_contact(role="lead", email=f"lead-{tag}@example.org")
         changed_contacts |= {user["id"], lead["id"]}
         for member in rng.sample(users, 2):
-            backend.update_contact(member["id"], {"name": f"Renamed {tag}"})
+            backend.update_contact(member["id"], name=f"Renamed {tag}")
             changed_contacts.add(member["id"])
         for member in (user, lead, rng.choice(users)):
             created = backend.create_conversation(contact_ids=[member["id"]])

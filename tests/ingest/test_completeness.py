@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 import time
 
-from fake_intercom.app import RequestInfo
+from fake_intercom import RequestInfo
 from tests.ingest.conftest import assert_matches_truth, ingest, mutate, raw_keys, run_log, truth
 
 
@@ -46,7 +46,7 @@ def test_records_changed_while_a_run_is_in_progress(fake, paths):
     def meddle(info: RequestInfo) -> None:
         # Change records between the pages of the run, on both search endpoints.
         if info.endpoint.endswith("/search") and len(changed) < 12:
-            fake.backend.update_contact(rng.choice(members), {"name": f"Moved {info.number}"})
+            fake.backend.update_contact(rng.choice(members), name=f"Moved {info.number}")
             conversation = open_ones.pop()
             fake.backend.close_conversation(conversation)
             changed.append(conversation)

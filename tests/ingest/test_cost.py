@@ -39,11 +39,11 @@ def test_incremental_run_costs_pages_of_changes_plus_a_constant(fake, paths):
     state = truth(fake)
     members = sorted(c["id"] for c in state["contacts"].values() if c["role"] == "user")
     for n in range(170):  # more than a page of new contacts
-        fake.backend.create_contact({"role": "user", "external_id": f"cost-{n}"})
+        fake.backend.create_contact(role="user", external_id=f"cost-{n}")
     for conversation in sorted(state["conversations"])[:200]:  # more than a page of updates
-        fake.backend.update_conversation(conversation, {"custom_attributes": {"Channel": "Chat"}})
+        fake.backend.update_conversation(conversation, custom_attributes={"Channel": "Chat"})
     for member in members[:5]:
-        fake.backend.update_contact(member, {"name": "Changed"})
+        fake.backend.update_contact(member, name="Changed")
     lower = first.started_at - OVERLAP
     changed = {
         stream: sum(1 for r in truth(fake)[stream].values() if r["updated_at"] >= lower)

@@ -9,7 +9,7 @@ import time
 
 import httpx
 
-from fake_intercom.app import RequestInfo
+from fake_intercom import RequestInfo
 from tests.ingest.conftest import TOKEN, assert_matches_truth, ingest
 
 LIMIT = 15  # per 10-second window

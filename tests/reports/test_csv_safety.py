@@ -14,6 +14,7 @@ from output.cells import FORMULA_STARTS, neutralise
 from output.writers import export_csv
 from tests.pipeline import Pipeline
 from tests.reports.conftest import read_csv, run
+from tests.warehouse_copy import copy_warehouse
 from warehouse.store import WarehousePaths
 
 ZONE = ZoneInfo("America/New_York")
@@ -38,7 +39,7 @@ def test_ordinary_text_is_left_alone(value: str):
 @pytest.fixture(scope="module")
 def planted(pipeline: Pipeline, tmp_path_factory) -> Iterator[WarehousePaths]:
     """A copy of the warehouse rebuilt after planting spreadsheet formulas in Intercom."""
-    paths = pipeline.copy_to(tmp_path_factory.mktemp("planted"))
+    paths = copy_warehouse(pipeline.paths, tmp_path_factory.mktemp("planted"))
     backend = pipeline.fake.backend
     with pipeline.connect() as con:
         members = [
@@ -49,9 +50,9 @@ def planted(pipeline: Pipeline, tmp_path_factory) -> Iterator[WarehousePaths]:
         backend.set_contact_attributes_raw(
             first, {"Employer": PLANTED_EMPLOYER, "Registration Code": PLANTED_CODE}
         )
-        backend.update_contact(second, {"name": PLANTED_NAME})
+        backend.update_contact(second, name=PLANTED_NAME)
         backend.set_contact_attributes_raw(third, {"Employer": MARKUP_EMPLOYER})
-        backend.update_contact(fourth, {"name": CONTROL_NAME})
+        backend.update_contact(fourth, name=CONTROL_NAME)
         result = pipeline.coach(
             "run", "--as-of", pipeline.as_of, "--warehouse", str(paths.published)
         )

@@ -12,10 +12,11 @@ from click.testing import CliRunner
 
 from cli import main
 from tests.pipeline import Pipeline
+from tests.warehouse_copy import copy_warehouse
 
 
 def test_docs_generates_the_site(pipeline: Pipeline, tmp_path):
-    copy = pipeline.copy_to(tmp_path / "docs")
+    copy = copy_warehouse(pipeline.paths, tmp_path / "docs")
     result = CliRunner().invoke(main, ["docs", "--no-serve", "--warehouse", str(copy.published)])
     assert result.exit_code == 0, result.output
     site = tmp_path / "docs" / "warehouse.dbt" / "duckdb_read_only" / "target"
@@ -68,7 +69,7 @@ def test_docs_never_hold_the_working_file_or_the_lock(pipeline: Pipeline, tmp_pa
     from warehouse.docs_site import generate_docs
     from warehouse.store import pipeline_lock
 
-    copy = pipeline.copy_to(tmp_path / "docs-lock")
+    copy = copy_warehouse(pipeline.paths, tmp_path / "docs-lock")
     with pipeline_lock(copy, command="a test standing in for `coach build`"):
         generate_docs(copy)  # no lock needed: it reads the published file
     # This process generated the docs and goes on (as `coach docs` does while serving): another

@@ -4,15 +4,15 @@ filters, and the file's safety (owner-only, atomic, never overwritten without --
 from __future__ import annotations
 
 import stat
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.e2e.test_pipeline import VALID_BEFORE, attribute
+from tests.oracle import RULES, Oracle, attribute, local_day
 from tests.pipeline import Pipeline
-from tests.reports.conftest import ReportOracle, as_json, local_day, read_csv, run, utc_day
+from tests.reports.conftest import as_json, read_csv, run
 
 ENGAGEMENT_COLUMNS = [
     "employee_id",
@@ -26,46 +26,37 @@ ENGAGEMENT_COLUMNS = [
     "eligible_programs",
     "registration_code",
 ]
-EARLIEST_DOB = int(datetime(1900, 1, 1, tzinfo=UTC).timestamp())
-REFERRAL_PROGRAMS = {"Counter Health": "Smart Access"}
 
 
 def text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def expected_engagement_row(oracle: ReportOracle, member: str) -> dict[str, str]:
+def expected_engagement_row(oracle: Oracle, member: str) -> dict[str, str]:
     """One CSV row of the engagement export, from Intercom's record and the glossary."""
     record = oracle.members[member]
     words = (record.get("name") or "").split()
-    dob = attribute(record, "Date of Birth")
     calls = oracle.qualifying(member)
     status = oracle.engagement_status(member)
     current_status = attribute(record, "Engagement Status")
     status_at = attribute(record, "Engagement Status Date")
     if status is not None and status != current_status:
         status_date = oracle.as_of.isoformat()
-    elif isinstance(status_at, int) and 0 <= status_at < VALID_BEFORE:
+    elif RULES.valid_seconds("Engagement Status Date", status_at) is not None:
         status_date = local_day(status_at).isoformat()
     else:
         status_date = ""
-    programs = text(attribute(record, "Eligible Programs"))
-    mapped = REFERRAL_PROGRAMS.get(attribute(record, "Referral"))
-    listed = {p.strip() for p in programs.split(";") if p.strip()}
-    if mapped and mapped not in listed:
-        programs = "; ".join(sorted(listed | {mapped}))
+    dob = RULES.calendar_date("Date of Birth", attribute(record, "Date of Birth"))
     return {
         "employee_id": record.get("external_id") or "",
         "name_first": words[0] if words else "",
         "name_last": words[-1] if len(words) > 1 else "",
-        "member_dob": utc_day(dob).isoformat()
-        if isinstance(dob, int) and EARLIEST_DOB <= dob < VALID_BEFORE
-        else "",
+        "member_dob": dob.isoformat() if dob else "",
         "group_description": oracle.employer(member) or "",
         "last_coaching_session": max(s.day for s in calls).isoformat() if calls else "",
         "program_status": status or "",
         "status_date": status_date,
-        "eligible_programs": programs,
+        "eligible_programs": text(oracle.eligible_programs(member)),
         "registration_code": text(attribute(record, "Registration Code")),
     }
 
@@ -87,7 +78,7 @@ def by_employee(rows: list[dict[str, str]]) -> dict[str, dict[str, str]]:
     return {row["employee_id"]: row for row in rows}
 
 
-def test_engagement_export_every_column(pipeline: Pipeline, oracle: ReportOracle, tmp_path):
+def test_engagement_export_every_column(pipeline: Pipeline, oracle: Oracle, tmp_path):
     rows = export(pipeline, tmp_path, "engagement")
     expected = [expected_engagement_row(oracle, m) for m in oracle.members]
     assert len(rows) == len(expected) == len(oracle.members)
@@ -131,7 +122,7 @@ def test_engagement_export_every_column(pipeline: Pipeline, oracle: ReportOracle
         ),
     ],
 )
-def test_engagement_export_filters(pipeline, oracle: ReportOracle, tmp_path, args, keep):
+def test_engagement_export_filters(pipeline, oracle: Oracle, tmp_path, args, keep):
     rows = export(pipeline, tmp_path, "engagement", *args)
     expected = [
         row for m in oracle.members if keep(row := expected_engagement_row(oracle, m), m, oracle)
@@ -141,7 +132,7 @@ def test_engagement_export_filters(pipeline, oracle: ReportOracle, tmp_path, arg
     assert by_employee(rows) == by_employee(expected)
 
 
-def test_billing_export(pipeline: Pipeline, oracle: ReportOracle, tmp_path):
+def test_billing_export(pipeline: Pipeline, oracle: Oracle, tmp_path):
     rows = export(pipeline, tmp_path, "billing", "--month", "2026-05")
     expected = oracle.billing(date(2026, 5, 1))
     assert list(rows[0]) == [

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.pipeline import Pipeline
+from tests.warehouse_copy import copy_warehouse
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -103,7 +104,7 @@ def test_the_audit_of_a_warehouse_that_never_had_a_write_back(pipeline: Pipeline
 
 
 def test_publishing_onto_a_full_disk_is_one_line_and_leaves_no_copy(pipeline: Pipeline, tmp_path):
-    copy = pipeline.copy_to(tmp_path / "full")
+    copy = copy_warehouse(pipeline.paths, tmp_path / "full")
     before = copy.published.read_bytes()
     size = copy.working.stat().st_size
     run = coach_process(
@@ -121,7 +122,7 @@ def test_publishing_onto_a_full_disk_is_one_line_and_leaves_no_copy(pipeline: Pi
 
 
 def test_the_publish_copy_onto_a_full_disk_leaves_no_copy(pipeline: Pipeline, tmp_path):
-    copy = pipeline.copy_to(tmp_path / "copy-full")
+    copy = copy_warehouse(pipeline.paths, tmp_path / "copy-full")
     before = copy.published.read_bytes()
     publish = subprocess.run(
         [

@@ -19,6 +19,7 @@ from reports.options import make_filters
 from reports.render import print_table
 from tests.pipeline import Pipeline
 from tests.reports.conftest import run
+from tests.warehouse_copy import copy_warehouse
 
 # (report, options, the filter values the heading must name)
 FILTERED = [
@@ -106,7 +107,7 @@ def test_rows_option_limits_the_table_and_says_how_to_get_everything(pipeline: P
 
 
 def test_a_build_for_another_day_goes_to_an_audit_warehouse(pipeline: Pipeline, tmp_path):
-    copy = pipeline.copy_to(tmp_path / "shared")
+    copy = copy_warehouse(pipeline.paths, tmp_path / "shared")
     before = copy.published.read_bytes()
     day = "2026-06-01"
     built = pipeline.coach("build", "--as-of", day, COACH_WAREHOUSE=str(copy.published))
@@ -130,7 +131,7 @@ def test_a_build_for_another_day_goes_to_an_audit_warehouse(pipeline: Pipeline, 
 def test_lock_refusal_names_the_command_that_was_run(pipeline: Pipeline, tmp_path):
     from warehouse.store import pipeline_lock
 
-    copy = pipeline.copy_to(tmp_path / "locked")
+    copy = copy_warehouse(pipeline.paths, tmp_path / "locked")
     with pipeline_lock(copy):
         result = pipeline.coach("run", "--warehouse", str(copy.published))
     assert result.exit_code == 1

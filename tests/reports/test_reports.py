@@ -8,15 +8,9 @@ from datetime import date
 
 import pytest
 
+from tests.oracle import NO_SESSION_BUCKETS, RULES, Oracle, bucket
 from tests.pipeline import Pipeline
-from tests.reports.conftest import (
-    NO_SESSION_BUCKETS,
-    ReportOracle,
-    as_json,
-    bucket,
-    read_csv,
-    run,
-)
+from tests.reports.conftest import as_json, read_csv, run
 
 CASELOAD_FIELDS = (
     "last_session_date",
@@ -31,7 +25,7 @@ def caseload_rows(document) -> dict[str, dict]:
     return {r["contact_id"]: {k: r[k] for k in CASELOAD_FIELDS} for r in document["rows"]}
 
 
-def test_caseload_default_window(pipeline: Pipeline, oracle: ReportOracle):
+def test_caseload_default_window(pipeline: Pipeline, oracle: Oracle):
     document = as_json(pipeline, "caseload")
     expected = oracle.caseload()
     assert len(expected) > 20
@@ -59,7 +53,7 @@ def test_caseload_matches_the_mart_at_the_builds_window(pipeline: Pipeline):
 
 
 @pytest.mark.parametrize("lookback", [7, 28, 56])
-def test_caseload_lookback(pipeline: Pipeline, oracle: ReportOracle, lookback: int):
+def test_caseload_lookback(pipeline: Pipeline, oracle: Oracle, lookback: int):
     document = as_json(pipeline, "caseload", "--lookback", str(lookback))
     expected = oracle.caseload(lookback)
     assert expected
@@ -67,7 +61,7 @@ def test_caseload_lookback(pipeline: Pipeline, oracle: ReportOracle, lookback: i
     assert document["filters"]["lookback"] == lookback
 
 
-def test_caseload_by_coach_name_and_id(pipeline: Pipeline, oracle: ReportOracle):
+def test_caseload_by_coach_name_and_id(pipeline: Pipeline, oracle: Oracle):
     counts = Counter(oracle.coach_of[c] for c in oracle.coach_of if oracle.coach_of[c])
     coach_id = counts.most_common(1)[0][0]
     name = oracle.admins[coach_id]
@@ -79,13 +73,13 @@ def test_caseload_by_coach_name_and_id(pipeline: Pipeline, oracle: ReportOracle)
     assert {r["coach_names"] for r in by_id["rows"]} == {name}
 
 
-def test_caseload_by_channels(pipeline: Pipeline, oracle: ReportOracle):
+def test_caseload_by_channels(pipeline: Pipeline, oracle: Oracle):
     document = as_json(pipeline, "caseload", "--channel", "phone", "--channel", "Video Conference")
     expected = oracle.caseload(keep=lambda m, c: c.session.channel in {"Phone", "Video Conference"})
     assert expected and caseload_rows(document) == expected
 
 
-def test_caseload_by_employer_and_exclusion(pipeline: Pipeline, oracle: ReportOracle):
+def test_caseload_by_employer_and_exclusion(pipeline: Pipeline, oracle: Oracle):
     employer = Counter(oracle.employer(m) for m in oracle.caseload()).most_common(1)[0][0]
     only = as_json(pipeline, "caseload", "--employer", employer)
     expected = {m: r for m, r in oracle.caseload().items() if oracle.employer(m) == employer}
@@ -106,7 +100,7 @@ def test_caseload_table_has_cards_and_the_channel_breakdown(pipeline: Pipeline, 
     assert some["channel_combination"].split(" + ")[0] in output
 
 
-def sessions_expected(oracle: ReportOracle, keep) -> set[tuple[str, str]]:
+def sessions_expected(oracle: Oracle, keep) -> set[tuple[str, str]]:
     return {
         (c.session.conversation_id, member)
         for member in oracle.members
@@ -119,7 +113,7 @@ def session_keys(document) -> set[tuple[str, str]]:
     return {(r["conversation_id"], r["contact_id"]) for r in document["rows"]}
 
 
-def test_sessions_default_window_and_cards(pipeline: Pipeline, oracle: ReportOracle):
+def test_sessions_default_window_and_cards(pipeline: Pipeline, oracle: Oracle):
     document = as_json(pipeline, "sessions")
     expected = sessions_expected(oracle, lambda m, c: oracle.days_since(c.session.day) <= 365)
     assert session_keys(document) == expected
@@ -136,7 +130,7 @@ def test_sessions_default_window_and_cards(pipeline: Pipeline, oracle: ReportOra
     assert any(cards[f"sessions {label} days"] for label in ("≤7", "8–28"))
 
 
-def test_sessions_date_range_is_inclusive(pipeline: Pipeline, oracle: ReportOracle):
+def test_sessions_date_range_is_inclusive(pipeline: Pipeline, oracle: Oracle):
     first, last = date(2026, 5, 1), date(2026, 5, 31)
     document = as_json(pipeline, "sessions", "--from", "2026-05-01", "--to", "2026-05-31")
     expected = sessions_expected(oracle, lambda m, c: first <= c.session.day <= last)
@@ -146,7 +140,7 @@ def test_sessions_date_range_is_inclusive(pipeline: Pipeline, oracle: ReportOrac
     }
 
 
-def test_sessions_filters_combined(pipeline: Pipeline, oracle: ReportOracle):
+def test_sessions_filters_combined(pipeline: Pipeline, oracle: Oracle):
     coach_id = next(c for c in oracle.coach_of.values() if c)
     document = as_json(
         pipeline, "sessions", "--lookback", "120", "--coach", coach_id, "--channel", "Email"
@@ -162,7 +156,7 @@ def test_sessions_filters_combined(pipeline: Pipeline, oracle: ReportOracle):
     assert session_keys(document) == expected
 
 
-def participants_expected(oracle: ReportOracle, lookback: int = 365) -> dict[str, tuple]:
+def participants_expected(oracle: Oracle, lookback: int = RULES.lookback_days) -> dict[str, tuple]:
     rows = {}
     for member in oracle.members:
         enrolled = oracle.enrolled(member)
@@ -182,7 +176,7 @@ def participant_rows(document) -> dict[str, tuple]:
     }
 
 
-def test_participants(pipeline: Pipeline, oracle: ReportOracle):
+def test_participants(pipeline: Pipeline, oracle: Oracle):
     document = as_json(pipeline, "participants")
     expected = participants_expected(oracle)
     assert len(expected) > 10 and participant_rows(document) == expected
@@ -193,7 +187,7 @@ def test_participants(pipeline: Pipeline, oracle: ReportOracle):
     }
 
 
-def test_participants_lookback_and_enrolled_range(pipeline: Pipeline, oracle: ReportOracle):
+def test_participants_lookback_and_enrolled_range(pipeline: Pipeline, oracle: Oracle):
     short = as_json(pipeline, "participants", "--lookback", "60")
     assert participant_rows(short) == participants_expected(oracle, 60)
     ranged = as_json(pipeline, "participants", "--from", "2026-01-01", "--to", "2026-03-31")
@@ -205,7 +199,7 @@ def test_participants_lookback_and_enrolled_range(pipeline: Pipeline, oracle: Re
     assert expected and participant_rows(ranged) == expected
 
 
-def test_participants_by_coach_and_employer(pipeline: Pipeline, oracle: ReportOracle):
+def test_participants_by_coach_and_employer(pipeline: Pipeline, oracle: Oracle):
     everyone = as_json(pipeline, "participants")["rows"]
     coach_name = next(r["coach_name"] for r in everyone if r["coach_name"])
     by_coach = as_json(pipeline, "participants", "--coach", coach_name)
@@ -233,7 +227,7 @@ def billing_rows(document) -> dict[str, tuple[bool, bool]]:
     ("args", "month"),
     [((), "2026-06"), (("--previous",), "2026-05"), (("--month", "2026-03"), "2026-03")],
 )
-def test_billing_months(pipeline: Pipeline, oracle: ReportOracle, args, month: str):
+def test_billing_months(pipeline: Pipeline, oracle: Oracle, args, month: str):
     """The default month is the build's (as-of 2026-06-15); --previous the one before."""
     document = as_json(pipeline, "billing", *args)
     expected = oracle.billing(date.fromisoformat(f"{month}-01"))
@@ -247,7 +241,7 @@ def test_billing_months(pipeline: Pipeline, oracle: ReportOracle, args, month: s
     }
 
 
-def test_billing_employer_filters(pipeline: Pipeline, oracle: ReportOracle):
+def test_billing_employer_filters(pipeline: Pipeline, oracle: Oracle):
     cohort = oracle.billing(date(2026, 6, 1))
     employer = Counter(oracle.employer(m) for m in cohort).most_common(1)[0][0]
     only = as_json(pipeline, "billing", "--employer", employer)

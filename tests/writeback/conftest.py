@@ -4,7 +4,6 @@ test that writes to it."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ from click.testing import CliRunner, Result
 
 from cli import main
 from tests.pipeline import Pipeline
+from tests.warehouse_copy import copy_warehouse
 from warehouse.store import WarehousePaths
 
 PUT = "PUT /contacts/{contact_id}"
@@ -60,24 +60,13 @@ class Copy:
         return sum(self.pipeline.fake.stats()["by_endpoint"].get(PUT, {}).values())
 
 
-def copy_warehouse(pipeline: Pipeline, directory: Path) -> WarehousePaths:
-    """The working and published files and dbt's artifacts (so dbt parses partially)."""
-    paths = pipeline.copy_to(directory)
-    artifacts = pipeline.paths.directory / f"{pipeline.paths.published.stem}.dbt"
-    if artifacts.exists():
-        shutil.copytree(artifacts, directory / artifacts.name, dirs_exist_ok=True)
-    return paths
-
-
 @pytest.fixture
 def copy(pipeline: Pipeline, tmp_path: Path) -> Iterator[Copy]:
-    saved = pipeline.fake.config
     pipeline.fake.reset()
     try:
-        yield Copy(pipeline, copy_warehouse(pipeline, tmp_path / "wh"))
+        yield Copy(pipeline, copy_warehouse(pipeline.paths, tmp_path / "wh"))
     finally:
-        pipeline.fake.app.apply_config(saved)
-        pipeline.fake.reset()
+        pipeline.fake.reset()  # data, counters and knobs
 
 
 def fake_value(contact: dict[str, Any], attribute: str) -> Any:

@@ -13,14 +13,8 @@ import orjson
 import pytest
 
 from tests.pipeline import Pipeline
-from tests.writeback.conftest import (
-    LET_THROUGH,
-    Copy,
-    canonical,
-    copy_warehouse,
-    fake_contacts,
-    fake_value,
-)
+from tests.warehouse_copy import copy_warehouse
+from tests.writeback.conftest import LET_THROUGH, Copy, canonical, fake_contacts, fake_value
 
 
 @dataclass
@@ -39,7 +33,7 @@ class Applied:
 @pytest.fixture(scope="module")
 def applied(pipeline: Pipeline, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Applied]:
     pipeline.fake.reset()
-    copy = Copy(pipeline, copy_warehouse(pipeline, tmp_path_factory.mktemp("apply")))
+    copy = Copy(pipeline, copy_warehouse(pipeline.paths, tmp_path_factory.mktemp("apply")))
     desired = copy.desired()
     before = fake_contacts(pipeline)
     requests = pipeline.fake.stats()["requests"]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from fake_intercom.app import RequestInfo
+from fake_intercom import RequestInfo
 from tests.writeback.conftest import (
     LET_THROUGH,
     PUT,

@@ -32,9 +32,19 @@
     end
 {%- endmacro %}
 
-{#- The bucketed columns of the marts, and the edges of each. -#}
-{% macro day_bucket_columns() -%}
-    {{ return({'recency_bucket': caseload_bucket_edges(), 'no_session_bucket': no_session_bucket_edges()}) }}
+{#- Every bucket of the marts' bucketed columns: [{column, label, order, min_days, max_days}]. -#}
+{% macro day_bucket_rows() -%}
+    {%- set columns = {'recency_bucket': caseload_bucket_edges(), 'no_session_bucket': no_session_bucket_edges()} -%}
+    {%- set rows = [] -%}
+    {%- for column, edges in columns.items() -%}
+        {%- for bucket in day_bucket_list(edges) -%}
+            {%- do rows.append({
+                'column': column, 'order': loop.index, 'label': bucket.label,
+                'min_days': bucket.min_days, 'max_days': bucket.max_days
+            }) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ return(rows) }}
 {%- endmacro %}
 
 {% macro caseload_bucket_edges() -%}

@@ -1,40 +1,29 @@
 {#
-  Materialization `table_function`: a relation that takes parameters, e.g.
-  `select * from caseload_for(28, ['5412439'], null)`, so that a report with a filter runs the
-  very SQL a mart is built from instead of a copy of it.
+  Materialization `table_function` on PostgreSQL: a relation that takes parameters, e.g.
+  `select * from caseload_for(28, array['5412439'], null)`, so that a report with a filter runs
+  the very SQL a mart is built from instead of a copy of it.
 
-  The model's SQL is a select naming its parameters as bare identifiers; the model config
-  `parameters` lists them in call order as [name, type] pairs, the types as PostgreSQL writes them
-  (integer, date, text[]). A parameter must not be named like a column the select reads (the
-  column would win, on both databases). Relations inside the select are named without a database
-  (macro `function_ref`), so that the function still works in a copy of the file.
+  On DuckDB the adapter's own `table_function` materialization (dbt-duckdb) makes the same model a
+  table macro; this one makes it a `language sql stable` set-returning function, with the same
+  contract: the model's SQL is a select naming its parameters as bare identifiers, and the config
+  `parameters` lists them in call order as 'name type' (types both databases know: integer, date,
+  text[]). A parameter must not be named like a column the select reads (the column would win, on
+  both databases). Relations inside the select are named without a database (macro
+  function_ref), so the DuckDB macro still works in a copy of the file.
 
-  * DuckDB: a table macro, `create or replace macro <schema>.<name>(<parameters>) as table <select>`,
-    a catalog entry stored in the database file (a file copy carries it).
-  * PostgreSQL: a `language sql stable` set-returning function with typed parameters; its output
-    columns are the ones the select gives, read from a probe view over the select with typed
-    nulls for the parameters. Every older function of that name (another parameter list) is
-    dropped first.
+  The output columns are those the select gives: read from a probe view over the select with typed
+  nulls for the parameters. Every older function of that name (another parameter list) is dropped
+  first, and so is a table or view left under that name.
 #}
-
-{% materialization table_function, adapter='duckdb' %}
-    {%- set parameters = _function_parameters() -%}
-    {{ run_hooks(pre_hooks) }}
-    {{ _drop_relation_named_like(this) }}
-    {% call statement('main') -%}
-        create or replace macro {{ this }}({{ parameters | map(attribute=0) | join(', ') }}) as table
-        {{ sql }}
-    {%- endcall %}
-    {{ run_hooks(post_hooks) }}
-    {{ adapter.commit() }}
-    {{ return({'relations': []}) }}
-{% endmaterialization %}
-
 {% materialization table_function, adapter='postgres' %}
     {%- set parameters = _function_parameters() -%}
+    {%- set target_relation = this.incorporate(type='function') -%}
     {{ run_hooks(pre_hooks, inside_transaction=False) }}
     {{ run_hooks(pre_hooks, inside_transaction=True) }}
-    {{ _drop_relation_named_like(this) }}
+    {%- set existing = load_cached_relation(this) -%}
+    {%- if existing is not none and existing.type in ('table', 'view', 'materialized_view') -%}
+        {{ adapter.drop_relation(existing) }}
+    {%- endif -%}
     {%- set columns = _postgres_function_columns(parameters, sql) -%}
     {%- for function in _postgres_functions_named(this) %}
         {% call statement('drop_' ~ loop.index) -%}
@@ -56,31 +45,31 @@
     {{ run_hooks(post_hooks, inside_transaction=True) }}
     {{ adapter.commit() }}
     {{ run_hooks(post_hooks, inside_transaction=False) }}
-    {{ return({'relations': []}) }}
+    {{ return({'relations': [target_relation]}) }}
 {% endmaterialization %}
 
-{#- The model's `parameters` config as a list of (name, type) pairs; a clear error without it. -#}
+{#- The model's `parameters` config ('name type', ...) as (name, type) pairs. -#}
 {% macro _function_parameters() -%}
     {%- set parameters = config.get('parameters') -%}
-    {%- if not parameters -%}
-        {{ exceptions.raise_compiler_error("A table_function model needs config parameters=[[name, type], ...]: " ~ this) }}
+    {%- if not parameters or parameters is string -%}
+        {{ exceptions.raise_compiler_error("A table_function model needs config parameters=['name type', ...]: " ~ this) }}
     {%- endif -%}
-    {{ return(parameters) }}
-{%- endmacro %}
-
-{#- A table or view left under the function's name (say, by an older materialization). -#}
-{% macro _drop_relation_named_like(relation) -%}
-    {%- set existing = load_cached_relation(relation) -%}
-    {%- if existing is not none -%}
-        {{ adapter.drop_relation(existing) }}
-    {%- endif -%}
+    {%- set pairs = [] -%}
+    {%- for parameter in parameters -%}
+        {%- set parts = parameter.split(none, 1) -%}
+        {%- if parts | length != 2 -%}
+            {{ exceptions.raise_compiler_error("A table_function parameter is 'name type', got '" ~ parameter ~ "': " ~ this) }}
+        {%- endif -%}
+        {%- do pairs.append(parts) -%}
+    {%- endfor -%}
+    {{ return(pairs) }}
 {%- endmacro %}
 
 {#- The (name, type) of each column the select gives, as PostgreSQL names the types. -#}
 {% macro _postgres_function_columns(parameters, sql) -%}
-    {%- set probe = this.identifier ~ '__probe' -%}
+    {%- set probe = adapter.quote(this.identifier ~ '__probe') -%}
     {% call statement('probe') -%}
-        create temporary view {{ adapter.quote(probe) }} as
+        create temporary view {{ probe }} as
         select body.*
         from (
             select
@@ -94,11 +83,11 @@
     {%- endcall %}
     {%- set described = run_query(
         "select attname, format_type(atttypid, atttypmod) from pg_attribute"
-        ~ " where attrelid = 'pg_temp." ~ adapter.quote(probe) ~ "'::regclass"
+        ~ " where attrelid = 'pg_temp." ~ probe ~ "'::regclass"
         ~ " and attnum > 0 and not attisdropped order by attnum"
     ) -%}
     {% call statement('drop_probe') -%}
-        drop view pg_temp.{{ adapter.quote(probe) }}
+        drop view pg_temp.{{ probe }}
     {%- endcall %}
     {{ return(described.rows | map('list') | list) }}
 {%- endmacro %}
@@ -111,10 +100,4 @@
         ~ " where space.nspname = '" ~ relation.schema ~ "' and proc.proname = '" ~ relation.identifier ~ "'"
     ) -%}
     {{ return(found.columns[0].values() | list) }}
-{%- endmacro %}
-
-{#- A relation as a function body names it: schema and name, no database (a file copy keeps
-    working, whatever the file is called). Registers the dependency like ref(). -#}
-{% macro function_ref(model_name) -%}
-    {{ return(ref(model_name).include(database=false)) }}
 {%- endmacro %}

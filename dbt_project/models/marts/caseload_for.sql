@@ -3,7 +3,7 @@
     macro as the caseload mart, so caseload_for(<build lookback>, null, null) is that mart. -#}
 {{ config(
     materialized='table_function',
-    parameters=[['window_days', 'integer'], ['coach_id_list', 'text[]'], ['channel_list', 'text[]']]
+    parameters=['window_days integer', 'coach_id_list text[]', 'channel_list text[]']
 ) }}
 {{ caseload_rollup(
     sessions=function_ref('coaching_sessions'),

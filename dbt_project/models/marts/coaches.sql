@@ -3,7 +3,10 @@
 with
 
 sessions as (
-    select conversation_id, coach_id, coach_name
+    select
+        conversation_id,
+        coach_id,
+        coach_name
     from {{ ref('coaching_sessions') }}
     where coach_id is not null
 ),

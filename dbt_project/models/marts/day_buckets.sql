@@ -3,30 +3,21 @@
 with
 
 buckets as (
-    {%- for column, edges in day_bucket_columns().items() %}
-        {%- set outer = loop %}
-        {%- for bucket in day_bucket_list(edges) %}
-    select
-        '{{ column }}' as bucket_column,
-        '{{ bucket.label }}' as bucket,
-        {{ loop.index }} as bucket_order,
-        cast({{ bucket.min_days if bucket.min_days is not none else 'null' }} as integer) as min_days,
-        cast({{ bucket.max_days if bucket.max_days is not none else 'null' }} as integer) as max_days
-            {%- if not (loop.last and outer.last) %}
-    union all
-            {%- endif %}
-        {%- endfor %}
+    {%- for row in day_bucket_rows() %}
+        select
+            '{{ row.column }}' as bucket_column,
+            '{{ row.label }}' as bucket,
+            {{ row.order }} as bucket_order,
+            cast({{ row.min_days if row.min_days is not none else 'null' }} as integer) as min_days,
+            cast({{ row.max_days if row.max_days is not none else 'null' }} as integer) as max_days
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 ),
 
 final as (
-    select
-        cast(bucket_column as {{ dbt.type_string() }}) as bucket_column,
-        cast(bucket as {{ dbt.type_string() }}) as bucket,
-        bucket_order,
-        min_days,
-        max_days
-    from buckets
+    select * from buckets
 )
 
 select * from final

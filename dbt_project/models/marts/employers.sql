@@ -2,7 +2,10 @@
 with
 
 members as (
-    select contact_id, employer from {{ ref('members') }}
+    select
+        contact_id,
+        employer
+    from {{ ref('members') }}
     where employer is not null
 ),
 

@@ -4,9 +4,9 @@
 {{ config(
     materialized='table_function',
     parameters=[
-        ['window_days', 'integer'], ['date_from', 'date'], ['date_to', 'date'],
-        ['coach_id_list', 'text[]'], ['channel_list', 'text[]'],
-        ['employer_list', 'text[]'], ['excluded_employer_list', 'text[]']
+        'window_days integer', 'date_from date', 'date_to date',
+        'coach_id_list text[]', 'channel_list text[]',
+        'employer_list text[]', 'excluded_employer_list text[]'
     ]
 ) }}
 with
@@ -20,7 +20,9 @@ sessions as (
 ),
 
 buckets as (
-    select bucket, bucket_order
+    select
+        bucket,
+        bucket_order
     from {{ function_ref('day_buckets') }}
     where bucket_column = 'recency_bucket'
 ),
@@ -51,7 +53,7 @@ every_bucket as (
         coalesce(per_bucket.member_count, 0) as member_count
     from buckets
     left join per_bucket
-        on per_bucket.recency_bucket = buckets.bucket
+        on buckets.bucket = per_bucket.recency_bucket
 ),
 
 final as (

@@ -4,9 +4,9 @@
 {{ config(
     materialized='table_function',
     parameters=[
-        ['window_days', 'integer'], ['date_from', 'date'], ['date_to', 'date'],
-        ['coach_id_list', 'text[]'], ['channel_list', 'text[]'],
-        ['employer_list', 'text[]'], ['excluded_employer_list', 'text[]']
+        'window_days integer', 'date_from date', 'date_to date',
+        'coach_id_list text[]', 'channel_list text[]',
+        'employer_list text[]', 'excluded_employer_list text[]'
     ]
 ) }}
 with
@@ -15,26 +15,33 @@ coaching_sessions as (
     select * from {{ function_ref('coaching_sessions') }}
 ),
 
-sessions_window as (
-    select lookback_days
+asked as (
+    select
+        lookback_days,
+        date_from as first_date,
+        date_to as last_date,
+        coach_id_list as coach_ids,
+        channel_list as channels,
+        employer_list as employers,
+        excluded_employer_list as excluded_employers
     from {{ function_ref('sessions_window') }}(window_days, date_from, date_to)
 ),
 
 final as (
     select coaching_sessions.*
     from coaching_sessions
-    cross join sessions_window
+    cross join asked
     where
-        (sessions_window.lookback_days is null or coaching_sessions.days_since <= sessions_window.lookback_days)
-        and (date_from is null or coaching_sessions.session_date >= date_from)
-        and (date_to is null or coaching_sessions.session_date <= date_to)
-        and (coach_id_list is null or coaching_sessions.coach_id = any(coach_id_list))
-        and (channel_list is null or coaching_sessions.channel = any(channel_list))
-        and (employer_list is null or coaching_sessions.employer = any(employer_list))
+        (asked.lookback_days is null or coaching_sessions.days_since <= asked.lookback_days)
+        and (asked.first_date is null or coaching_sessions.session_date >= asked.first_date)
+        and (asked.last_date is null or coaching_sessions.session_date <= asked.last_date)
+        and (asked.coach_ids is null or coaching_sessions.coach_id = any(asked.coach_ids))
+        and (asked.channels is null or coaching_sessions.channel = any(asked.channels))
+        and (asked.employers is null or coaching_sessions.employer = any(asked.employers))
         and (
-            excluded_employer_list is null
+            asked.excluded_employers is null
             or coaching_sessions.employer is null
-            or not coaching_sessions.employer = any(excluded_employer_list)
+            or not coaching_sessions.employer = any(asked.excluded_employers)
         )
 )
 

@@ -3,7 +3,7 @@
     range bounds the sessions. -#}
 {{ config(
     materialized='table_function',
-    parameters=[['window_days', 'integer'], ['date_from', 'date'], ['date_to', 'date']]
+    parameters=['window_days integer', 'date_from date', 'date_to date']
 ) }}
 with
 

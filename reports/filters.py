@@ -157,8 +157,7 @@ def coach_labels(ctx: ReportContext, ids: list[str]) -> list[str]:
         return []
     names = dict(
         ctx.rows(
-            "select distinct coach_id, coach_name from coaching_sessions "
-            "where coach_id in (select unnest(?))",
+            "select coach_id, coach_name from coaches where coach_id in (select unnest(?))",
             [ids],
         )
     )

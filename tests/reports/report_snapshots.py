@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -154,12 +155,29 @@ def _export_commands(pipeline: Pipeline) -> Iterator[tuple[str, ...]]:
     yield ("export", "participants", "--lookback", "60")
 
 
+# When the build ran differs between two builds of the same data: masked.
+BUILT_AT = (
+    (re.compile(r'"built_at": "[^"]*"'), '"built_at": "<built>"'),
+    (re.compile(r"built \d{4}-\d{2}-\d{2} \d{2}:\d{2} \S+"), "built <built>"),
+)
+
+
+def _masked(text: str) -> str:
+    for pattern, replacement in BUILT_AT:
+        text = pattern.sub(replacement, text)
+    return text
+
+
 def snapshot(pipeline: Pipeline, scratch: Path) -> dict[str, dict]:
     outputs: dict[str, dict] = {}
 
     def record(args: tuple[str, ...], out: Path | None = None) -> None:
         result = pipeline.coach(*args)
-        entry = {"exit_code": result.exit_code, "stdout": result.stdout, "stderr": result.stderr}
+        entry = {
+            "exit_code": result.exit_code,
+            "stdout": _masked(result.stdout),
+            "stderr": _masked(result.stderr),
+        }
         if out is not None:
             entry["stdout"] = entry["stdout"].replace(str(out), "<out>")
             entry["file"] = out.read_text(encoding="utf-8") if out.exists() else None

@@ -150,8 +150,7 @@ def _participants(ctx, lookback, date_from, date_to, coaches, employers, exclude
     filters = make_filters(
         ctx,
         lookback=lookback,
-        # The mart holds the build's lookback window: a longer one cannot come from it.
-        lookback_limit=ctx.info.lookback_days,
+        lookback_limit=ctx.info.participants_max_lookback_days,
         coaches=coaches,
         employers=employers,
         exclude_employers=exclude_employers,
@@ -267,7 +266,7 @@ def export_engagement(
             ctx,
             filters,
             referrals=resolve_referrals(ctx, referrals),
-            statuses=resolve_statuses(statuses),
+            statuses=resolve_statuses(ctx, statuses),
             last_session=date_range(
                 last_session_from, last_session_to, ("--last-session-from", "--last-session-to")
             ),

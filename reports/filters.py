@@ -16,9 +16,6 @@ from warehouse.dates import month_start, parse_iso_date
 from warehouse.errors import UsageError, listing, shown
 
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
-# The accepted values of members.engagement_status / engagement_export.program_status, as the
-# marts' YAML declares them (part of the marts' interface, tested there).
-ENGAGEMENT_STATUSES = ("Engaged", "At Risk", "Unengaged")
 
 
 def parse_month(text: str, option: str = "--month") -> date:
@@ -29,20 +26,14 @@ def parse_month(text: str, option: str = "--month") -> date:
     return month_start(int(match.group(1)), int(match.group(2)), option, text)
 
 
-def previous_month(month_start: date) -> date:
-    return date(month_start.year - (month_start.month == 1), (month_start.month - 2) % 12 + 1, 1)
-
-
 def billing_month(info: BuildInfo, month: str | None, previous: bool) -> date:
-    """`--month`, else the current month: that of the build's as-of date, which is today in the
-    program time zone for a build of today (so a report never asks for a month the build has not
-    reached); `--previous` the one before."""
+    """`--month`, else the month build_info gives as the default (that of the as-of date), or with
+    `--previous` the one before it."""
     if month is not None and previous:
         raise UsageError("Give either --month or --previous, not both.")
     if month is not None:
         return parse_month(month)
-    current = info.as_of_date.replace(day=1)
-    return previous_month(current) if previous else current
+    return info.previous_month_start if previous else info.as_of_month_start
 
 
 def check_lookback(days: int | None, info: BuildInfo, *, limit: int | None = None) -> int | None:
@@ -102,42 +93,38 @@ def _match(given: list[str], known: dict[str, str], what: str, option: str) -> l
     return matched
 
 
+def _known(ctx: ReportContext, sql: str) -> dict[str, str]:
+    return {value.casefold(): value for (value,) in ctx.rows(sql) if value is not None}
+
+
 def resolve_employers(ctx: ReportContext, given: tuple[str, ...], option: str) -> list[str]:
     if not given:
         return []
-    known = {
-        e.casefold(): e
-        for (e,) in ctx.rows("select distinct employer from members")
-        if e is not None
-    }
+    known = _known(ctx, "select employer from employers")
     return _match(list(given), known, "employer", option)
 
 
 def resolve_referrals(ctx: ReportContext, given: tuple[str, ...]) -> list[str]:
     if not given:
         return []
-    known = {
-        r.casefold(): r
-        for (r,) in ctx.rows("select distinct referral from members")
-        if r is not None
-    }
+    known = _known(ctx, "select distinct referral from members")
     return _match(list(given), known, "referral", "--referral")
 
 
 def resolve_channels(ctx: ReportContext, given: tuple[str, ...]) -> list[str]:
-    """Channels of coaching sessions, from the channel seed (the list the models use)."""
+    """Coaching channels, from the mart the models' seed publishes."""
     if not given:
         return []
-    known = {
-        c.casefold(): c
-        for (c,) in ctx.rows("select channel from staging.channels where is_coaching_channel")
-    }
+    known = _known(ctx, "select channel from coaching_channels")
     return _match(list(given), known, "coaching channel", "--channel")
 
 
-def resolve_statuses(given: tuple[str, ...]) -> list[str]:
-    known = {s.casefold(): s for s in ENGAGEMENT_STATUSES}
-    return _match(list(given), known, "engagement status", "--status") if given else []
+def resolve_statuses(ctx: ReportContext, given: tuple[str, ...]) -> list[str]:
+    """Engagement Status values, from the seed the models' status columns are tested against."""
+    if not given:
+        return []
+    known = _known(ctx, "select engagement_status from engagement_statuses")
+    return _match(list(given), known, "engagement status", "--status")
 
 
 def resolve_coaches(ctx: ReportContext, given: tuple[str, ...]) -> list[str]:
@@ -145,9 +132,7 @@ def resolve_coaches(ctx: ReportContext, given: tuple[str, ...]) -> list[str]:
     share matches both."""
     if not given:
         return []
-    coaches = ctx.rows(
-        "select distinct coach_id, coach_name from coaching_sessions where coach_id is not null"
-    )
+    coaches = ctx.rows("select coach_id, coach_name from coaches")
     ids: list[str] = []
     for value in given:
         wanted = value.strip().casefold()
@@ -172,8 +157,7 @@ def coach_labels(ctx: ReportContext, ids: list[str]) -> list[str]:
         return []
     names = dict(
         ctx.rows(
-            "select distinct coach_id, coach_name from coaching_sessions "
-            "where coach_id in (select unnest(?))",
+            "select coach_id, coach_name from coaches where coach_id in (select unnest(?))",
             [ids],
         )
     )

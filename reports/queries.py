@@ -1,11 +1,12 @@
-"""The four reports and the engagement export: filters and group-bys over the public marts.
+"""The four reports and the engagement export: filters over the public marts and table functions.
 
-Every rule (what a coaching session is, days since, buckets, cohorts, statuses) lives in the dbt
-models; these queries only filter their rows and count them. A caseload over another window or
-for one coach or channel cannot be a filter of the `caseload` mart, whose channel combinations,
-coaches and session counts are those of the build's window; it is the group-by over
-`coaching_sessions` that the mart's documentation gives (and a dbt test checks the mart against).
-Its bucket is the `recency_bucket` of the member's latest session, as labelled by the model.
+Every rule (what a coaching session is, days since, buckets, cohorts, statuses, the caseload
+rollup, how sessions are counted, default windows and months) lives in the dbt project; these
+queries bind parameters, filter rows, and count them. A caseload over another window, coach or
+channel is the table function `caseload_for`, the same SQL as the `caseload` mart (macro
+caseload_rollup), so the caseload of the build's window reads the mart itself. The sessions report
+is `sessions_for`, with its counts from `session_counts_for` and its window from `sessions_window`.
+Cards list buckets in the order of the `day_buckets` mart.
 """
 
 from __future__ import annotations
@@ -15,78 +16,13 @@ from datetime import date
 from reports.context import ReportContext
 from reports.filters import Filters
 from reports.model import Breakdown, Report
-from reports.where import Where
-
-CASELOAD_SQL = """
-with
-
-sessions as (
-    select * from coaching_sessions
-    {where}
-),
-
-members_in_caseload as (
-    select contact_id, external_id, name, employer from members
-),
-
-channel_combinations as (
-    select
-        contact_id,
-        count(*) as channel_count,
-        string_agg(channel, ' + ' order by channel) as channel_combination
-    from (select distinct contact_id, channel from sessions) as channels_used
-    group by contact_id
-),
-
-coach_lists as (
-    select
-        contact_id,
-        string_agg(coach_id, '; ' order by coach_name, coach_id) as coach_ids,
-        string_agg(coach_name, '; ' order by coach_name, coach_id) as coach_names
-    from (
-        select distinct contact_id, coach_id, coach_name from sessions where coach_id is not null
-    ) as coaches
-    group by contact_id
-),
-
-latest as (
-    select
-        contact_id,
-        max(session_at) as last_session_at,
-        max(session_date) as last_session_date,
-        min(days_since) as days_since_last_session,
-        arg_min(recency_bucket, days_since) as recency_bucket,
-        count(distinct conversation_id) as session_count
-    from sessions
-    group by contact_id
-)
-
-select
-    latest.contact_id,
-    members_in_caseload.external_id,
-    members_in_caseload.name,
-    members_in_caseload.employer,
-    latest.last_session_at,
-    latest.last_session_date,
-    latest.days_since_last_session,
-    latest.recency_bucket,
-    latest.session_count,
-    channel_combinations.channel_count,
-    channel_combinations.channel_combination,
-    coach_lists.coach_ids,
-    coach_lists.coach_names
-from latest
-inner join members_in_caseload on members_in_caseload.contact_id = latest.contact_id
-inner join channel_combinations on channel_combinations.contact_id = latest.contact_id
-left join coach_lists on coach_lists.contact_id = latest.contact_id
-order by latest.days_since_last_session, members_in_caseload.name, latest.contact_id
-"""
+from reports.where import Where, listed
 
 
-def _bucket_order(ctx: ReportContext, column: str, days: str, table: str) -> list[str]:
-    """A report's bucket labels in day order, as the model labels them."""
-    sql = f"select {column} from {table} group by {column} order by min({days})"
-    return [label for (label,) in ctx.rows(sql) if label is not None]
+def _buckets(ctx: ReportContext, column: str) -> list[str]:
+    """The labels of a bucketed column, in day order."""
+    sql = "select bucket from day_buckets where bucket_column = ? order by bucket_order"
+    return [label for (label,) in ctx.rows(sql, [column])]
 
 
 def _count_by(rows: list[dict], key: str, order: list[str]) -> list[tuple[str, int]]:
@@ -98,10 +34,18 @@ def _count_by(rows: list[dict], key: str, order: list[str]) -> list[tuple[str, i
 
 def caseload(ctx: ReportContext, filters: Filters) -> Report:
     lookback = filters.lookback or ctx.info.lookback_days
-    where = Where().at_most("days_since", lookback)
-    where.any_of("coach_id", filters.coach_ids).any_of("channel", filters.channels)
-    where.employers("employer", filters)
-    columns, rows = ctx.columns_and_rows(CASELOAD_SQL.format(where=where.sql()), where.params)
+    if lookback == ctx.info.lookback_days and not filters.coach_ids and not filters.channels:
+        source, params = "caseload", []
+    else:
+        source = "caseload_for(?, ?, ?)"
+        params = [lookback, listed(filters.coach_ids), listed(filters.channels)]
+    where = Where().employers("employer", filters)
+    sql = f"""
+        select * from {source}
+        {where.sql()}
+        order by days_since_last_session, name, contact_id
+    """
+    columns, rows = ctx.columns_and_rows(sql, params + where.params)
     report = Report(
         name="caseload",
         title=f"Caseload: members with a coaching session in the last {lookback} days",
@@ -122,7 +66,7 @@ def caseload(ctx: ReportContext, filters: Filters) -> Report:
         empty_message="No member has a coaching session matching these filters.",
     )
     records = report.records()
-    buckets = _bucket_order(ctx, "recency_bucket", "days_since", "coaching_sessions")
+    buckets = _buckets(ctx, "recency_bucket")
     report.cards.extend([("members", len(rows)), *_count_by(records, "recency_bucket", buckets)])
     combos: dict[str, dict[str, int]] = {}
     for row in records:
@@ -142,23 +86,24 @@ def caseload(ctx: ReportContext, filters: Filters) -> Report:
 
 
 def sessions(ctx: ReportContext, filters: Filters) -> Report:
-    """One row per coaching session and member. With neither --lookback nor a date range, the
-    build's lookback window; with a date range only, just the range."""
-    dated = filters.date_from is not None or filters.date_to is not None
-    lookback = filters.lookback or (None if dated else ctx.info.lookback_days)
-    where = Where().at_most("days_since", lookback)
-    where.between("session_date", filters.date_from, filters.date_to)
-    where.any_of("coach_id", filters.coach_ids).any_of("channel", filters.channels)
-    where.employers("employer", filters)
-    sql = f"""
+    """One row per coaching session and member, in the window `sessions_window` gives."""
+    window = [filters.lookback, filters.date_from, filters.date_to]
+    params = [
+        *window,
+        listed(filters.coach_ids),
+        listed(filters.channels),
+        listed(filters.employers),
+        listed(filters.exclude_employers),
+    ]
+    [(lookback,)] = ctx.rows("select lookback_days from sessions_window(?, ?, ?)", window)
+    sql = """
         select conversation_id, contact_id, external_id, session_at, session_date, days_since,
                recency_bucket, channel, service_code, coach_id, coach_name, employer,
                is_call_session, is_qualifying_call
-        from coaching_sessions
-        {where.sql()}
+        from sessions_for(?, ?, ?, ?, ?, ?, ?)
         order by session_at desc, conversation_id, contact_id
     """
-    columns, rows = ctx.columns_and_rows(sql, where.params)
+    columns, rows = ctx.columns_and_rows(sql, params)
     report = Report(
         name="sessions",
         title="Coaching sessions",
@@ -177,16 +122,17 @@ def sessions(ctx: ReportContext, filters: Filters) -> Report:
         filters={"lookback": lookback, **filters.describe()},
         empty_message="No coaching session matches these filters.",
     )
-    # Session counts count a conversation once, however many members it lists.
-    buckets = _bucket_order(ctx, "recency_bucket", "days_since", "coaching_sessions")
-    by_bucket: dict[str, set[str]] = {label: set() for label in buckets}
-    for row in report.records():
-        by_bucket.setdefault(row["recency_bucket"], set()).add(row["conversation_id"])
+    counts = ctx.rows(
+        "select recency_bucket, session_count, member_count"
+        " from session_counts_for(?, ?, ?, ?, ?, ?, ?) order by bucket_order",
+        params,
+    )
+    [(_, all_sessions, all_members), *per_bucket] = counts
     report.cards.extend(
         [
-            ("sessions", len({row[0] for row in rows})),
-            ("members", len({row[1] for row in rows})),
-            *((f"sessions {label} days", len(ids)) for label, ids in by_bucket.items()),
+            ("sessions", all_sessions),
+            ("members", all_members),
+            *((f"sessions {label} days", count) for label, count, _ in per_bucket),
         ]
     )
     return report
@@ -223,9 +169,7 @@ def participants(ctx: ReportContext, filters: Filters) -> Report:
         filters={"lookback": lookback, **filters.describe()},
         empty_message="No enrolled participant matches these filters.",
     )
-    buckets = _bucket_order(
-        ctx, "no_session_bucket", "days_without_session", "enrolled_participants"
-    )
+    buckets = _buckets(ctx, "no_session_bucket")
     report.cards.extend(
         [("participants", len(rows)), *_count_by(report.records(), "no_session_bucket", buckets)]
     )
@@ -275,20 +219,6 @@ def billing(ctx: ReportContext, filters: Filters, month_start: date) -> Report:
     return report
 
 
-ENGAGEMENT_COLUMNS = (
-    "employee_id",
-    "name_first",
-    "name_last",
-    "member_dob",
-    "group_description",
-    "last_coaching_session",
-    "program_status",
-    "status_date",
-    "eligible_programs",
-    "registration_code",
-)
-
-
 def engagement_export(
     ctx: ReportContext,
     filters: Filters,
@@ -297,23 +227,21 @@ def engagement_export(
     statuses: list[str],
     last_session: tuple[date | None, date | None],
 ) -> Report:
-    """The engagement export's exact columns; filters on referral, employer, Enrolled Date,
-    last coaching session and status (inclusive bounds)."""
+    """The engagement export's columns (the mart's, but for contact_id); filters on referral,
+    employer, Enrolled Date, last coaching session and status (inclusive bounds)."""
     where = Where().any_of("members.referral", referrals)
     where.employers("export.group_description", filters)
     where.between("members.enrolled_date", filters.date_from, filters.date_to)
     where.between("cast(export.last_coaching_session as date)", *last_session)
     where.any_of("export.program_status", statuses)
-    select = ", ".join(f"export.{column}" for column in ENGAGEMENT_COLUMNS)
     sql = f"""
-        select {select}
+        select export.* exclude (contact_id)
         from engagement_export as export
         inner join members on members.contact_id = export.contact_id
         {where.sql()}
         order by export.employee_id nulls last, export.contact_id
     """
     columns, rows = ctx.columns_and_rows(sql, where.params)
-    columns = [c.removeprefix("export.") for c in columns]
     return Report(
         name="engagement",
         title="Engagement export",

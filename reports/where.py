@@ -8,6 +8,11 @@ from typing import Any
 from reports.filters import Filters
 
 
+def listed(values: list[str]) -> list[str] | None:
+    """A list parameter of a table function: null (no filter) when nothing was asked for."""
+    return list(values) or None
+
+
 class Where:
     def __init__(self) -> None:
         self._parts: list[str] = []

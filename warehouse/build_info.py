@@ -11,7 +11,16 @@ import duckdb
 
 from warehouse.errors import CoachError
 
-COLUMNS = ("as_of_date", "program_timezone", "built_at", "lookback_days", "max_lookback_days")
+COLUMNS = (
+    "as_of_date",
+    "program_timezone",
+    "built_at",
+    "lookback_days",
+    "max_lookback_days",
+    "participants_max_lookback_days",
+    "as_of_month_start",
+    "previous_month_start",
+)
 
 
 class NotBuilt(CoachError):
@@ -25,6 +34,10 @@ class BuildInfo:
     built_at: datetime
     lookback_days: int
     max_lookback_days: int
+    participants_max_lookback_days: int
+    # The billing report's default month (that of the as-of date) and the one before.
+    as_of_month_start: date
+    previous_month_start: date
 
     @property
     def zone(self) -> ZoneInfo:
@@ -41,6 +54,10 @@ def read_build_info(
     except duckdb.CatalogException:
         raise NotBuilt(
             f"{warehouse} has no built models yet; run `coach build` (or `coach run`) first."
+        ) from None
+    except duckdb.BinderException:
+        raise NotBuilt(
+            f"{warehouse} was built by an older version of the models; run `coach build` again."
         ) from None
     if row is None:
         raise NotBuilt(f"{warehouse} has an empty build_info table; run `coach build` again.")

@@ -15,6 +15,9 @@ BUILD = BuildInfo(
     built_at=datetime(2026, 6, 15, 12, tzinfo=UTC),
     lookback_days=365,
     max_lookback_days=365,
+    participants_max_lookback_days=365,
+    as_of_month_start=date(2026, 6, 1),
+    previous_month_start=date(2026, 5, 1),
 )
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 
 from tests.pipeline import Pipeline
+from tests.warehouse_copy import copy_warehouse
 
 
 def _value(pipeline: Pipeline, sql: str) -> str:
@@ -59,7 +60,7 @@ def _outcome(pipeline: Pipeline, args: tuple[str, ...], out: Path, **env: str) -
 
 
 def test_reports_need_nothing_but_the_marts(pipeline: Pipeline, tmp_path: Path):
-    copy = pipeline.copy_to(tmp_path / "marts-only")
+    copy = copy_warehouse(pipeline.paths, tmp_path / "marts-only")
     con = duckdb.connect(str(copy.published))
     try:
         schemas = [
@@ -83,7 +84,7 @@ def test_reports_need_nothing_but_the_marts(pipeline: Pipeline, tmp_path: Path):
 
 def test_the_builds_caseload_is_the_mart_itself(pipeline: Pipeline, tmp_path: Path):
     """Without a filter the mart answers; another window goes through caseload_for."""
-    copy = pipeline.copy_to(tmp_path / "edited")
+    copy = copy_warehouse(pipeline.paths, tmp_path / "edited")
     with duckdb.connect(str(copy.published)) as con:
         con.execute("update caseload set session_count = session_count + 1000")
     env = {"COACH_WAREHOUSE": str(copy.published)}
@@ -96,7 +97,7 @@ def test_the_builds_caseload_is_the_mart_itself(pipeline: Pipeline, tmp_path: Pa
 
 
 def test_a_warehouse_built_by_older_models_is_a_clear_error(pipeline: Pipeline, tmp_path: Path):
-    copy = pipeline.copy_to(tmp_path / "older")
+    copy = copy_warehouse(pipeline.paths, tmp_path / "older")
     with duckdb.connect(str(copy.published)) as con:
         con.execute("alter table build_info drop column previous_month_start")
     result = pipeline.coach("report", "billing", COACH_WAREHOUSE=str(copy.published))
@@ -108,7 +109,7 @@ def test_a_warehouse_built_by_older_models_is_a_clear_error(pipeline: Pipeline, 
 def test_defaults_and_limits_come_from_build_info(pipeline: Pipeline, tmp_path: Path):
     """The default billing months and the participants' lookback cap are the build's, not
     computed by the report: edited in build_info, the report follows."""
-    copy = pipeline.copy_to(tmp_path / "info")
+    copy = copy_warehouse(pipeline.paths, tmp_path / "info")
     with duckdb.connect(str(copy.published)) as con:
         con.execute(
             "update build_info set as_of_month_start = date '2026-03-01',"

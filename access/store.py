@@ -1,0 +1,136 @@
+"""The access store: one SQLite file, owner-only, its schema versioned by `user_version` and
+migrated forward on open. The access log is append-only: triggers refuse every UPDATE and
+DELETE of it, whoever asks."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+from warehouse.errors import CoachError
+from warehouse.files import PRIVATE_FILE, ensure_private_dir
+
+# Each entry moves the schema from version i to i + 1; never edit a released one, add another.
+MIGRATIONS = (
+    """
+    create table users (
+        id integer primary key,
+        name text not null unique collate nocase,
+        role text not null check (role in ('admin', 'viewer')),
+        password_hash text not null,
+        disabled_at text,
+        created_at text not null,
+        password_changed_at text not null
+    );
+    create table user_scopes (
+        user_id integer not null references users (id) on delete cascade,
+        kind text not null check (kind in ('employer', 'coach')),
+        value text not null,
+        primary key (user_id, kind, value)
+    );
+    create table sessions (
+        token_hash text primary key,
+        user_id integer not null references users (id) on delete cascade,
+        created_at real not null,
+        last_seen_at real not null,
+        ended_at real,
+        ended_reason text,
+        client text
+    );
+    create table login_failures (
+        name_key text not null,
+        at real not null
+    );
+    create index login_failures_by_name on login_failures (name_key, at);
+    create table access_log (
+        id integer primary key autoincrement,
+        at text not null,
+        user_name text,
+        event text not null,
+        method text,
+        route text,
+        status integer,
+        filters text,
+        row_count integer,
+        client text,
+        detail text
+    );
+    create index access_log_by_time on access_log (at);
+    create trigger access_log_no_update before update on access_log
+        begin select raise(abort, 'the access log is append-only'); end;
+    create trigger access_log_no_delete before delete on access_log
+        begin select raise(abort, 'the access log is append-only'); end;
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class AccessStore:
+    """Opens a short-lived connection per use: SQLite in WAL mode lets the web app's threads and
+    a `coach users` command in another process work on the file at once."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        ensure_private_dir(self.path.parent)
+        with self.connect() as con:
+            self._migrate(con)
+
+    @contextlib.contextmanager
+    def connect(self) -> Iterator[sqlite3.Connection]:
+        existed = self.path.exists()
+        try:
+            con = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise CoachError(f"Cannot open the access store {self.path}: {exc}.") from None
+        if not existed:
+            os.chmod(self.path, PRIVATE_FILE)
+        try:
+            con.row_factory = sqlite3.Row
+            con.execute("pragma foreign_keys = on")
+            con.execute("pragma journal_mode = wal")
+            con.execute("pragma synchronous = normal")
+            yield con
+        finally:
+            con.close()
+            for side in (self.path.with_name(self.path.name + s) for s in ("-wal", "-shm")):
+                if side.exists():
+                    os.chmod(side, PRIVATE_FILE)
+
+    @staticmethod
+    @contextlib.contextmanager
+    def transaction(con: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+        con.execute("begin immediate")
+        try:
+            yield con
+        except BaseException:
+            con.execute("rollback")
+            raise
+        con.execute("commit")
+
+    def _migrate(self, con: sqlite3.Connection) -> None:
+        version = con.execute("pragma user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise CoachError(
+                f"The access store {self.path} was made by a newer version of coach (schema "
+                f"{version}, this one knows {SCHEMA_VERSION}); upgrade coach."
+            )
+        for step in range(version, SCHEMA_VERSION):
+            with self.transaction(con):
+                for statement in _statements(MIGRATIONS[step]):
+                    con.execute(statement)
+                con.execute(f"pragma user_version = {step + 1}")
+
+
+def _statements(script: str) -> list[str]:
+    """A migration's statements (triggers hold `;` inside begin ... end)."""
+    statements, current = [], []
+    for line in script.strip().splitlines():
+        current.append(line)
+        text = "\n".join(current).strip()
+        if text.endswith(";") and sqlite3.complete_statement(text):
+            statements.append(text)
+            current = []
+    return statements

@@ -115,19 +115,7 @@ def run_dbt(
     out = artifacts_dir(paths, target, pg).resolve()
     ensure_private_dir(out.parent)
     ensure_private_dir(out)
-    dbt_vars: dict[str, str] = {}
-    if as_of is not None:
-        dbt_vars["as_of"] = as_of.isoformat()
-    database = paths.published if target == "duckdb_read_only" else paths.working
-    env = {
-        "COACH_DBT_DUCKDB_PATH": str(database.resolve()),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    if target == "postgres":
-        assert pg is not None
-        env.update(pg.dbt_env())
-        if pg.schema_prefix:
-            dbt_vars["schema_prefix"] = pg.schema_prefix
+    env, dbt_vars = _settings_for(paths, target, pg, as_of)
     args = [
         *command.split(),
         "--project-dir", str(PROJECT_DIR),
@@ -158,6 +146,27 @@ def run_dbt(
     for outcome in getattr(result.result, "results", None) or []:
         statuses[str(outcome.status)] = statuses.get(str(outcome.status), 0) + 1
     return DbtRun(command=command, statuses=statuses, seconds=seconds, log_path=log_file)
+
+
+def _settings_for(
+    paths: WarehousePaths, target: Target, pg: PostgresSettings | None, as_of: date | None
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The environment (the profile reads the database path and PostgreSQL settings from it)
+    and the vars of one invocation."""
+    dbt_vars: dict[str, str] = {}
+    if as_of is not None:
+        dbt_vars["as_of"] = as_of.isoformat()
+    database = paths.published if target == "duckdb_read_only" else paths.working
+    env = {
+        "COACH_DBT_DUCKDB_PATH": str(database.resolve()),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    if target == "postgres":
+        assert pg is not None
+        env.update(pg.dbt_env())
+        if pg.schema_prefix:
+            dbt_vars["schema_prefix"] = pg.schema_prefix
+    return env, dbt_vars
 
 
 def _release_duckdb() -> None:

@@ -10,6 +10,7 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
+from access.guards import new_secret
 from warehouse.errors import CoachError
 from warehouse.files import PRIVATE_FILE, ensure_private_dir
 
@@ -59,6 +60,10 @@ MIGRATIONS = (
         detail text
     );
     create index access_log_by_time on access_log (at);
+    create table secrets (
+        name text primary key,
+        value text not null
+    );
     create trigger access_log_no_update before update on access_log
         begin select raise(abort, 'the access log is append-only'); end;
     create trigger access_log_no_delete before delete on access_log
@@ -109,6 +114,13 @@ class AccessStore:
             con.execute("rollback")
             raise
         con.execute("commit")
+
+    def secret(self, name: str) -> str:
+        """A random secret made on first use and kept (e.g. the CSRF key), so that tokens stay
+        valid across restarts of the app."""
+        with self.connect() as con:
+            con.execute("insert or ignore into secrets values (?, ?)", [name, new_secret()])
+            return con.execute("select value from secrets where name = ?", [name]).fetchone()[0]
 
     def _migrate(self, con: sqlite3.Connection) -> None:
         version = con.execute("pragma user_version").fetchone()[0]

@@ -68,7 +68,6 @@ from warehouse.workspace import claim_workspace
 from warehouse.writer import Database
 
 CHECKPOINT_THRESHOLD = "1GB"
-MEMORY_LIMIT = "256MB"
 SLICE_THRESHOLD_PAGES = 10  # a longer read is sliced and read concurrently
 MIN_SLICE_PAGES = 5
 SLICES_PER_WORKER = 4
@@ -93,14 +92,14 @@ def new_run_id(started_at: int) -> str:
     return f"ingest-{stamp}-{uuid.uuid4().hex[:6]}"
 
 
-def _prepare(con: Any) -> None:
+def _prepare(con: Any, memory_limit: str) -> None:
     # DuckDB checkpoints every 16 MB of write-ahead log by default, rewriting table data each
     # time: a backfill would spend more time checkpointing than inserting. Publishing
     # checkpoints once at the end; a killed run replays the log on the next open.
     con.execute(f"set checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
     # Until that checkpoint DuckDB would keep what it lands in memory; past this it spills to
     # temporary files beside the warehouse instead (owner-only, like everything we write).
-    con.execute(f"set memory_limit = '{MEMORY_LIMIT}'")
+    con.execute(f"set memory_limit = '{memory_limit}'")
     create_raw_tables(con)
     create_state_tables(con)
     mark_interrupted(con)
@@ -158,7 +157,7 @@ async def ingest(
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
     try:
-        await db.run(_prepare)
+        await db.run(_prepare, config.memory_limit)
         async with IntercomClient(
             settings,
             transport=transport,

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -124,7 +125,11 @@ def record(i: int, version: int) -> tuple[str, int, bytes]:
 
 
 def build_base(path: Path, rows: int, layout: str) -> dict[str, Any]:
-    """A table of `rows` conversations in `layout`, checkpointed, as a backfill leaves it."""
+    """A table of `rows` conversations in `layout`, checkpointed, as a backfill leaves it (kept
+    in bench/work/ for the next run)."""
+    made = path.with_suffix(".json")
+    if path.exists() and made.exists():
+        return json.loads(made.read_text())
     path.unlink(missing_ok=True)
     started = time.perf_counter()
     with duckdb.connect(str(path)) as con:
@@ -141,12 +146,10 @@ def build_base(path: Path, rows: int, layout: str) -> dict[str, Any]:
         )
         con.execute("checkpoint")
         size = path.stat().st_size
-    return {
-        "rows": rows,
-        "layout": layout,
-        "file_mb": round(size / 2**20),
-        "seconds": round(time.perf_counter() - started, 1),
-    }
+    info = {"rows": rows, "layout": layout, "file_mb": round(size / 2**20)}
+    info["build_seconds"] = round(time.perf_counter() - started, 1)
+    made.write_text(json.dumps(info))
+    return info
 
 
 class Sampler:
@@ -193,9 +196,13 @@ def _batch(numbers: range, rows: int, version: int) -> PreparedRecords:
     return batch
 
 
+SPREAD = 2_654_435_761  # a prime: n -> n * SPREAD mod rows is a permutation of the table
+
+
 def _spread(n: int, rows: int) -> int:
-    """The n-th changed record: distinct for n < rows, spread over the whole table."""
-    return (n * 1_000_003) % rows
+    """The n-th changed record: distinct for n < rows, and a batch's records scattered over the
+    whole table, as the conversations a day touches are."""
+    return (n * SPREAD) % rows
 
 
 def land(base: Path, rows: int, changes: int, batch: int, limit: str) -> dict[str, Any]:
@@ -298,6 +305,7 @@ def _measure(base: Path, rows: int, layout: str, changes: int, batch: int, limit
 
 def run(sizes: list[int], day: int, limit: str) -> dict[str, Any]:
     WORK.mkdir(parents=True, exist_ok=True)
+    assert all(math.gcd(SPREAD, rows) == 1 for rows in sizes)
     bases: dict[tuple[int, str], Path] = {}
     built = []
     for rows in sizes:
@@ -329,8 +337,6 @@ def run(sizes: list[int], day: int, limit: str) -> dict[str, Any]:
         layout: _in_process("--probe", str(bases[largest, layout]), str(largest))
         for layout in LAYOUTS
     }
-    for path in bases.values():
-        path.unlink(missing_ok=True)
     return {
         "settings": {
             "ingest_memory_limit": limit,

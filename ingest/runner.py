@@ -31,18 +31,20 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
+import duckdb
 import httpx
 
 from ingest import reconcile
 from ingest.progress import LogReporter, Reporter
 from ingest.sink import StreamSink
-from ingest.slicing import Bound, Slice, TimeAxis, bisect, gaps
+from ingest.slicing import Bound, Slice, TimeAxis, bisect, gaps, slice_query, split_by_created
 from ingest.state import (
     Backfill,
     StreamLog,
-    add_slice,
+    add_slices,
     close_log,
     create_state_tables,
+    fail_running,
     finish_backfill,
     finish_slice,
     load_backfill,
@@ -55,7 +57,7 @@ from ingest.state import (
 from ingest.streams import DATA_ATTRIBUTES, SearchStream, WholeStream, select
 from intercom.client import IntercomClient
 from intercom.errors import redact
-from intercom.pages import keeping, preparing
+from intercom.pages import Page, keeping, preparing
 from intercom.pagination import Decoder, search_pages
 from intercom.preflight import Workspace, attribute_problems, identify
 from intercom.retry import RetryPolicy
@@ -63,6 +65,7 @@ from warehouse.attributes import required_attributes
 from warehouse.config import IngestSettings, IntercomSettings
 from warehouse.errors import CoachError, ConfigError
 from warehouse.raw_tables import create_raw_tables
+from warehouse.run_log import failure_streak
 from warehouse.store import WarehousePaths, connect_working, pipeline_lock, publish
 from warehouse.workspace import claim_workspace
 from warehouse.writer import Database
@@ -73,6 +76,7 @@ MIN_SLICE_PAGES = 5
 SLICES_PER_WORKER = 4
 ASCENDING = {"field": "updated_at", "order": "ascending"}
 DESCENDING = {"field": "updated_at", "order": "descending"}
+CREATED_ASCENDING = {"field": "created_at", "order": "ascending"}
 
 
 class IngestFailed(CoachError):
@@ -126,11 +130,40 @@ def run_ingest(
         con = connect_working(paths)
         try:
             result = asyncio.run(ingest(con, settings, config, options))
+        except CoachError as exc:
+            con = _record_failure(paths, con, exc)
+            raise
         finally:
             con.close()
             options.reporter.close()
         publish(paths)
     return result
+
+
+def _record_failure(paths: WarehousePaths, con: Any, exc: CoachError) -> Any:
+    """After a failed run: make sure the run log says so, and say in the error when the runs
+    before it failed too. Returns the connection to close.
+
+    A fatal DuckDB error (the raw tables' old key index running out of memory during a commit
+    did this) invalidates the connection: nothing more can be written through it, so the run
+    log would still say `running`. The file itself is sound (the failed transaction never
+    reached the write-ahead log): it is opened again, which replays the log.
+    """
+    try:
+        con.execute("select 1")
+    except duckdb.Error:
+        with contextlib.suppress(duckdb.Error):
+            con.close()
+        try:
+            con = connect_working(paths)
+        except CoachError:
+            return duckdb.connect()  # the next run reports what is wrong with the file
+    with contextlib.suppress(duckdb.Error):
+        fail_running(con, str(exc))
+        streak = failure_streak(con)
+        if streak is not None and streak.runs > 1:
+            exc.args = (f"{exc} ({streak.describe()})", *exc.args[1:])
+    return con
 
 
 @dataclass(frozen=True)
@@ -360,7 +393,9 @@ class _Run:
         self, stream: SearchStream, axis: TimeAxis, lower: Bound, log: StreamLog
     ) -> None:
         """Read `updated_at >= lower` in one sequence of pages, or hand over to a sliced read
-        when the first page shows more than a few pages' worth."""
+        when there is more than a few pages' worth: ascending, as the first page's total says;
+        descending (contacts), when `SLICE_THRESHOLD_PAGES` pages have not reached `lower`
+        (the total counts from a day early, mostly records read before)."""
         sink = self._sink(log)
         start = None if lower is None else axis.widen(lower)
         descending = stream.day_granular and lower is not None
@@ -373,27 +408,27 @@ class _Run:
             per_page=self.config.page_size,
             stats=log.calls,
         )
-        first = True
+        read = total = 0
         async with contextlib.aclosing(pages):
             async for page in pages:
                 log.pages += 1
-                if first:
-                    first = False
+                read += 1
+                if read == 1:
                     total = page.total_count or page.count
                     self.reporter.start(stream.name, log.mode, total)
-                    if page.next_cursor and total > SLICE_THRESHOLD_PAGES * self.config.page_size:
-                        await sink.add(page)
-                        oldest = start if descending else page.first_updated
-                        backfill = await self.db.run(
-                            start_backfill, stream.name, self.run_id, self.started_at, start
-                        )
-                        await self._read_slices(
-                            stream, axis, backfill, log, sink, known=(total, oldest)
-                        )
-                        return
                 await sink.add(page)
                 if descending and page.least_updated is not None and page.least_updated < lower:
                     break  # everything further is older than the cursor's overlap
+                long = total > SLICE_THRESHOLD_PAGES * self.config.page_size
+                if page.next_cursor and (read >= SLICE_THRESHOLD_PAGES if descending else long):
+                    oldest = start if descending else page.first_updated
+                    backfill = await self.db.run(
+                        start_backfill, stream.name, self.run_id, self.started_at, start
+                    )
+                    await self._read_slices(
+                        stream, axis, backfill, log, sink, known=(total, oldest)
+                    )
+                    return
         await sink.drain(
             partial(save_cursor, stream=stream.name, at=self.started_at, run_id=self.run_id)
         )
@@ -416,27 +451,45 @@ class _Run:
             queue.put_nowait((-piece.expected, next(order), piece))
         expected = sum(piece.expected for piece in backfill.slices)
 
-        async def probe(lo: Bound, hi: Bound) -> tuple[int, int | None]:
-            """How many records [lo, hi) holds, and the oldest one's `updated_at`."""
-            page = await self.client.post(
+        async def probe(piece: Slice, sort: dict[str, str] = ASCENDING) -> Page:
+            """The first record of `piece` in `sort` order, and how many it holds."""
+            return await self.client.post(
                 stream.search_path,
                 json={
-                    "query": axis.query(lo, hi),
+                    "query": slice_query(piece, axis),
                     "pagination": {"per_page": 1},
-                    "sort": ASCENDING,
+                    "sort": sort,
                 },
                 stats=log.calls,
-                decode=self._decoder(stream),
+                decode=keeping(stream.records_key, stream.search_path),
             )
-            return page.total_count or 0, page.first_updated
+
+        async def count(piece: Slice) -> int:
+            return (await probe(piece)).total_count or 0
+
+        async def by_created(piece: Slice) -> list[Slice]:
+            """A day too full for one worker, cut by `created_at` (never after `updated_at`)."""
+            oldest = _first_value(await probe(piece, CREATED_ASCENDING), "created_at")
+            if oldest is None:
+                return [piece]
+            latest = self.started_at if piece.hi is None else piece.hi
+            return await split_by_created(
+                piece, axis=axis, oldest_created=oldest, latest=latest, target=target, probe=count
+            )
 
         recorded: list[asyncio.Future[None]] = []
 
         async def emit(piece: Slice) -> None:
+            pieces = (
+                await by_created(piece)
+                if axis.day_granular and piece.expected > target
+                else [piece]
+            )
             # Recorded on the warehouse thread, which runs statements in order, so before the
-            # transaction that marks the slice done; planning does not wait behind landings.
-            recorded.append(self.db.submit(add_slice, stream.name, piece))
-            queue.put_nowait((-piece.expected, next(order), piece))
+            # transaction that marks a slice done; planning does not wait behind landings.
+            recorded.append(self.db.submit(add_slices, stream.name, pieces))
+            for part in pieces:
+                queue.put_nowait((-part.expected, next(order), part))
 
         target = max(
             MIN_SLICE_PAGES * self.config.page_size,
@@ -446,21 +499,22 @@ class _Run:
         async def plan(lo: Bound, hi: Bound) -> None:
             nonlocal expected
             if known is not None and lo == backfill.lower and hi is None:
-                count, oldest = known
+                records, oldest = known
             else:
-                count, oldest = await probe(lo, hi)
-            expected += count
+                page = await probe(Slice(lo, hi))
+                records, oldest = page.total_count or 0, _first_value(page, "updated_at")
+            expected += records
             self.reporter.start(stream.name, log.mode, expected)
             span_start = lo if lo is not None else (oldest if oldest is not None else 0)
             span = (span_start, max(self.started_at, span_start))
             await bisect(
                 lo,
                 hi,
-                count,
+                records,
                 axis=axis,
                 span=span,
                 target=target,
-                probe=lambda a, b: _first(probe(a, b)),
+                probe=lambda a, b: count(Slice(a, b)),
                 emit=emit,
             )
 
@@ -493,7 +547,7 @@ class _Run:
             self.client,
             stream.search_path,
             self._decoder(stream),
-            axis.query(piece.lo, piece.hi),
+            slice_query(piece, axis),
             sort=ASCENDING,
             per_page=self.config.page_size,
             stats=log.calls,
@@ -504,5 +558,7 @@ class _Run:
         sink.checkpoint(partial(finish_slice, stream=stream.name, piece=piece, run_id=self.run_id))
 
 
-async def _first(pair: Awaitable[tuple[int, int | None]]) -> int:
-    return (await pair)[0]
+def _first_value(page: Page, field: str) -> int | None:
+    """An integer field of a probe's one record."""
+    value = (page.records or [{}])[0].get(field)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None

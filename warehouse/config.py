@@ -213,7 +213,9 @@ def memory_size(env: Mapping[str, str], name: str, default: str) -> str:
     units = {"kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12, "kib": 2**10, "mib": 2**20}
     units |= {"gib": 2**30, "tib": 2**40}
     if match is None or float(match[1]) * units[match[2].lower()] < 1e6:
-        raise ConfigError(f"{name} must be a size such as 256MB or 1GB (at least 1MB), got {raw!r}.")
+        raise ConfigError(
+            f"{name} must be a size such as 256MB or 1GB (at least 1MB), got {raw!r}."
+        )
     return f"{match[1]}{match[2]}"
 
 

@@ -131,7 +131,7 @@ def run_ingest(
         try:
             result = asyncio.run(ingest(con, settings, config, options))
         except CoachError as exc:
-            con = _record_failure(paths, con, exc)
+            con = record_failure(paths, con, exc)
             raise
         finally:
             con.close()
@@ -140,7 +140,7 @@ def run_ingest(
     return result
 
 
-def _record_failure(paths: WarehousePaths, con: Any, exc: CoachError) -> Any:
+def record_failure(paths: WarehousePaths, con: Any, exc: CoachError) -> Any:
     """After a failed run: make sure the run log says so, and say in the error when the runs
     before it failed too. Returns the connection to close.
 

@@ -65,7 +65,12 @@ bench-writeback: install
 # bench/results/landing_memory.json and the README table (~20 minutes).
 bench-landing: install
 	$(BIN)/python -m bench.landing_memory
-	$(BIN)/python -m bench.readme
+
+# The large workspace kept current (issue 16): backfill, seven simulated days of 2% and a few
+# hourly changes, a `coach run` after each; writes bench/results/soak.json and the README table
+# (about an hour; the first run of a day also generates and caches the large workspace, ~8 min).
+bench-soak: install
+	$(BIN)/python -m bench.soak
 
 clean:
 	rm -rf $(VENV) dbt_project/target dbt_project/logs .pytest_cache .ruff_cache

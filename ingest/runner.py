@@ -64,6 +64,7 @@ from intercom.retry import RetryPolicy
 from warehouse.attributes import required_attributes
 from warehouse.config import IngestSettings, IntercomSettings
 from warehouse.errors import CoachError, ConfigError
+from warehouse.memory import PeakMemory
 from warehouse.raw_tables import create_raw_tables
 from warehouse.run_log import failure_streak
 from warehouse.store import WarehousePaths, connect_working, pipeline_lock, publish
@@ -89,6 +90,7 @@ class RunResult:
     started_at: int
     workspace: Workspace
     logs: list[StreamLog] = field(default_factory=list)
+    publish_seconds: float = 0.0
 
 
 def new_run_id(started_at: int) -> str:
@@ -136,7 +138,9 @@ def run_ingest(
         finally:
             con.close()
             options.reporter.close()
+        published = time.monotonic()
         publish(paths)
+        result.publish_seconds = time.monotonic() - published
     return result
 
 
@@ -184,6 +188,7 @@ async def ingest(
     settings.require_token()
     started_at = int(time.time())
     db = Database(con)
+    memory = PeakMemory(con).start()
     # Parsing pages allocates hundreds of thousands of small objects, none of them cyclic:
     # the default collector thresholds would scan the heap again and again for nothing.
     thresholds = gc.get_threshold()
@@ -227,11 +232,13 @@ async def ingest(
                 result=RunResult(run_id, started_at, workspace),
                 full=full,
                 scrub=redact,
+                memory=memory,
             )
             await run.execute(selected)
             return run.result
     finally:
         db.close()
+        memory.stop()
         gc.set_threshold(*thresholds)
         gc.unfreeze()
 
@@ -245,6 +252,7 @@ class _Run:
     result: RunResult
     full: bool
     scrub: Callable[[str], str]
+    memory: PeakMemory
 
     @property
     def run_id(self) -> str:
@@ -288,6 +296,7 @@ class _Run:
         else:
             log.outcome = "succeeded"
         finally:
+            log.duckdb_peak_mb = self.memory.peak_mb
             with contextlib.suppress(Exception):
                 await self.db.run(close_log, log)
             self.reporter.finish(log.stream, log.outcome, self._summary(log))

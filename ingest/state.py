@@ -47,8 +47,6 @@ create table if not exists {SCHEMA}.backfill_slices (
     done_at timestamptz,
     run_id varchar
 );
-alter table {SCHEMA}.backfill_slices add column if not exists created_lo bigint;
-alter table {SCHEMA}.backfill_slices add column if not exists created_hi bigint;
 create table if not exists {SCHEMA}.run_log (
     run_id varchar not null,
     stream varchar not null,
@@ -67,6 +65,10 @@ create table if not exists {SCHEMA}.run_log (
     error varchar,
     primary key (run_id, stream)
 );
+-- added since: warehouses made before have them added here
+alter table {SCHEMA}.backfill_slices add column if not exists created_lo bigint;
+alter table {SCHEMA}.backfill_slices add column if not exists created_hi bigint;
+alter table {SCHEMA}.run_log add column if not exists duckdb_peak_mb double;
 """
 
 
@@ -205,6 +207,7 @@ class StreamLog:
     final_cursor: int | None = None
     outcome: str = "running"
     error: str | None = None
+    duckdb_peak_mb: float | None = None  # the most DuckDB held during the run, up to the end
 
 
 def open_log(con: duckdb.DuckDBPyConnection, log: StreamLog) -> None:
@@ -219,7 +222,7 @@ def close_log(con: duckdb.DuckDBPyConnection, log: StreamLog) -> None:
     con.execute(
         f"""update {SCHEMA}.run_log set mode = ?, ended_at = now(), records_received = ?,
         records_new = ?, pages = ?, api_calls = ?, retries = ?, rate_limited = ?,
-        deletions_noticed = ?, final_cursor = ?, outcome = ?, error = ?
+        deletions_noticed = ?, final_cursor = ?, outcome = ?, error = ?, duckdb_peak_mb = ?
         where run_id = ? and stream = ?""",
         [
             log.mode,
@@ -233,6 +236,7 @@ def close_log(con: duckdb.DuckDBPyConnection, log: StreamLog) -> None:
             log.final_cursor,
             log.outcome,
             log.error,
+            log.duckdb_peak_mb,
             log.run_id,
             log.stream,
         ],

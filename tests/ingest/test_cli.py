@@ -105,6 +105,8 @@ def test_only_the_streams_asked_for(served, paths):
         ({"INTERCOM_VERSION": "1.0"}, 2, "INTERCOM_VERSION '1.0' is not supported"),
         ({"COACH_INGEST_CONCURRENCY": "lots"}, 2, "COACH_INGEST_CONCURRENCY must be a number"),
         ({"COACH_INGEST_PAGE_SIZE": "500"}, 2, "COACH_INGEST_PAGE_SIZE must be a number"),
+        ({"COACH_INGEST_MEMORY_LIMIT": "lots"}, 2, "COACH_INGEST_MEMORY_LIMIT must be a size"),
+        ({"COACH_INGEST_MEMORY_LIMIT": "512KB"}, 2, "(at least 1MB), got '512KB'"),
     ],
 )
 def test_configuration_errors_are_one_sentence(served, paths, env, code, fragment):

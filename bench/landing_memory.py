@@ -34,6 +34,7 @@ import duckdb
 import psutil
 
 from bench.common import commit, machine
+from bench.readme import update_block
 from ingest.runner import CHECKPOINT_THRESHOLD
 from warehouse.config import DEFAULT_INGEST_MEMORY_LIMIT
 from warehouse.raw_tables import create_raw_tables, land_prepared
@@ -245,20 +246,28 @@ def land(base: Path, rows: int, changes: int, batch: int, limit: str) -> dict[st
 
 
 def commit_probe(base: Path, rows: int) -> dict[str, Any]:
-    """Insert a batch of 2,000 changed records, set the limit just above what DuckDB holds, and
-    commit: what happens to the transaction, the connection, and the file when reopened."""
+    """Insert a batch of 2,000 changed records, set the limit to what DuckDB holds besides
+    cached table blocks, and commit: what happens to the transaction, the connection, and the
+    file when reopened."""
     work = base.with_name(f"probe-{os.getpid()}.duckdb")
     shutil.copyfile(base, work)
-    result: dict[str, Any] = {}
+    result: dict[str, Any] = {"rows_before": rows}
     con = duckdb.connect(str(work))
     try:
         con.execute("set memory_limit = '2GB'")
         prepared = _batch(range(2000), rows, 1)
         con.execute("begin transaction")
         land_prepared(con, prepared, "probe")
-        held = con.execute("select sum(memory_usage_bytes) from duckdb_memory()").fetchone()[0]
+        held, cached = con.execute(
+            "select sum(memory_usage_bytes), sum(memory_usage_bytes) filter (tag = 'BASE_TABLE')"
+            " from duckdb_memory()"
+        ).fetchone()
         result["held_before_commit_mb"] = round(held / 2**20, 1)
-        con.execute(f"set memory_limit = '{(held + 4 * 2**20) // 1024}KB'")
+        # What it holds besides cached table blocks (which it can evict), and no more. A failed
+        # `set` would abort the transaction, so there is one try.
+        limit_kb = (held - (cached or 0)) // 1024 + 256
+        result["limit_mb"] = round(limit_kb / 1024, 1)
+        con.execute(f"set memory_limit = '{limit_kb}KB'")
         try:
             con.execute("commit")
             result["commit"] = "committed"
@@ -357,6 +366,81 @@ def run(sizes: list[int], day: int, limit: str) -> dict[str, Any]:
     }
 
 
+README_START, README_END = "<!-- bench-landing:start -->", "<!-- bench-landing:end -->"
+
+
+def _outcome(row: dict[str, Any]) -> str:
+    if row["error"]:
+        return "**out of memory**" if "Out of Memory" in row["error"] else "failed"
+    return f"landed, {row['peak_duckdb_mb']:.0f}"
+
+
+def _index_mb(row: dict[str, Any]) -> str:
+    return f"{row['duckdb_by_tag_at_peak_mb'].get('ART_INDEX', 0):.0f}"
+
+
+def render(results: dict[str, Any]) -> str:
+    settings, info = results["settings"], results["machine"]
+    limit, day = settings["ingest_memory_limit"], settings["day_of_changes"]
+    by = {(r["table_rows"], r["layout"], r["limit"]): r for r in results["by_table_size"]}
+    sizes = sorted({r["table_rows"] for r in results["by_table_size"]})
+    lines = [
+        f"A day's changes ({day:,} conversations of ~{settings['record_bytes']:,} bytes, "
+        f"scattered over the table) landed in batches of 2,000, DuckDB {settings['duckdb']}. "
+        f"Under {limit}: the outcome and DuckDB's peak (MB); unbounded: DuckDB's peak and, of "
+        "it, the key index (`ART_INDEX`).",
+        "",
+        f"| conversations in the table | with the key, under {limit} | with the key, unbounded "
+        f"(index) | without, under {limit} | without, unbounded | without: peak RSS |",
+        "|---:|---|---:|---|---:|---:|",
+    ]
+    for rows in sizes:
+        keyed, bare = by[rows, "primary key", limit], by[rows, "no key", limit]
+        keyed_free, bare_free = by[rows, "primary key", UNBOUNDED], by[rows, "no key", UNBOUNDED]
+        lines.append(
+            f"| {rows:,} | {_outcome(keyed)} | {keyed_free['peak_duckdb_mb']:.0f} "
+            f"({_index_mb(keyed_free)}) | {_outcome(bare)} | {bare_free['peak_duckdb_mb']:.0f} "
+            f"| {bare['peak_rss_mb']:.0f} |"
+        )
+    largest = max(sizes)
+    lines += [
+        "",
+        f"At {largest:,} conversations under {limit}, by records landed in one run (a day, a "
+        "week, a month of 2% days) and by records per statement:",
+        "",
+        "| table layout | records landed | per statement | outcome, DuckDB peak (MB) | spilled to "
+        "disk at most (MB) | peak RSS (MB) | seconds | re-landing the last batch adds |",
+        "|---|---:|---:|---|---:|---:|---:|---:|",
+    ]
+    sweep = [by[largest, layout, limit] for layout in LAYOUTS]
+    for row in sweep + results["by_landing_size"] + results["by_batch_size"]:
+        again = row.get("new_on_relanding_last_batch")
+        lines.append(
+            f"| {row['layout']} | {row['changes']:,} | {row['batch']:,} | {_outcome(row)} "
+            f"| {row['peak_temp_files_mb']:.0f} | {row['peak_rss_mb']:.0f} | {row['seconds']:.1f} "
+            f"| {'' if again is None else again} |"
+        )
+    probes = results["commit_out_of_memory"]
+    lines += [
+        "",
+        "A commit that runs out of memory (a 2,000-record batch inserted, then the limit set to "
+        "what DuckDB holds besides cached table blocks: "
+        f"{probes['primary key']['limit_mb']:.0f} MB with the key, "
+        f"{probes['no key']['limit_mb']:.0f} MB without): with the key, "
+        f"`{probes['primary key']['commit']}`, and then the connection: "
+        f"`{probes['primary key']['connection_afterwards'][:120]}`; without it, "
+        f"`{probes['no key']['commit']}`, and the connection is "
+        f"{probes['no key']['connection_afterwards']}. Reopened, the files hold "
+        f"{probes['primary key']['rows_after_reopening']:,} and "
+        f"{probes['no key']['rows_after_reopening']:,} rows ({largest:,} before the batch).",
+        "",
+        f"Measured {results['measured_at']} at commit `{results['commit']}` on {info['cpus']} × "
+        f"{info['cpu_model']}, {info['memory_gb']} GB. `make bench-landing`; every figure, with "
+        "DuckDB's memory by tag at its peak, in `bench/results/landing_memory.json`.",
+    ]
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="250000,500000,1000000,2000000")
@@ -365,7 +449,12 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument("--land", nargs=5, metavar=("BASE", "ROWS", "CHANGES", "BATCH", "LIMIT"))
     parser.add_argument("--probe", nargs=2, metavar=("BASE", "ROWS"))
+    parser.add_argument("--readme-only", action="store_true")
     args = parser.parse_args()
+    if args.readme_only:
+        block = render(json.loads(args.output.read_text()))
+        update_block(BENCH_DIR.parent / "README.md", README_START, README_END, block)
+        return
     if args.land:
         base, rows, changes, batch, limit = args.land
         print(json.dumps(land(Path(base), int(rows), int(changes), int(batch), limit)))
@@ -377,6 +466,7 @@ def main() -> None:
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=2) + "\n")
     print(f"Wrote {args.output}")
+    update_block(BENCH_DIR.parent / "README.md", README_START, README_END, render(results))
 
 
 if __name__ == "__main__":

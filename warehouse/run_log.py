@@ -118,3 +118,18 @@ def failure_streak(con: duckdb.DuckDBPyConnection) -> FailureStreak | None:
         return None
     newest_error = next((run[4] for run in streak if run[4]), None)
     return FailureStreak(len(streak), streak[-1][1], newest_error, last_success)
+
+
+def refresh_health(con: duckdb.DuckDBPyConnection) -> tuple[bool, str]:
+    """One line on the refresh for `coach doctor`: whether the latest ingest run succeeded, and
+    if not, how many in a row failed, since when, and the latest error."""
+    if not has_run_log(con):
+        return True, "no ingest run yet"
+    streak = failure_streak(con)
+    if streak is None:
+        ended = con.execute(f"select max(ended_at) from {RUN_LOG}").fetchone()[0]
+        if ended is None:
+            return True, "no ingest run yet"
+        return True, f"the last run succeeded, ended {_stamp(ended)}"
+    error = f": {streak.last_error}" if streak.last_error else ""
+    return False, f"{streak.describe()}{error}"

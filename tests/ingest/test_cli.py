@@ -129,9 +129,11 @@ def test_a_workspace_lacking_an_attribute_the_product_reads(served, paths, fake)
     one_line_error(doctor, 2, "has no contact attribute 'Employer'")
 
 
-def test_doctor_checks_token_version_and_every_attribute(served, fake):
-    result = coach("doctor", env=env_for(served))
+def test_doctor_checks_token_version_and_every_attribute(served, fake, paths):
+    # A warehouse of its own: the default path is whatever data/ holds where the tests run.
+    result = coach("doctor", "--warehouse", str(paths.published), env=env_for(served))
     assert result.exit_code == 0, result.output
+    assert f"no warehouse at {paths.published} yet" in result.output.replace("\n", "")
     assert "accepted for workspace" in result.output
     assert "Intercom-Version 2.11" in result.output
     assert "'Last Call'" in result.output and "'Service Code'" in result.output

@@ -27,6 +27,11 @@ def coach_ingest(base_url: str, paths) -> Result:
     return CliRunner().invoke(main, ["ingest"], env=env)
 
 
+def coach_doctor(base_url: str, paths) -> Result:
+    env = env_for(base_url, COACH_WAREHOUSE=str(paths.published))
+    return CliRunner().invoke(main, ["doctor"], env=env)
+
+
 def error_line(result: Result) -> str:
     lines = [line for line in result.output.splitlines() if line.startswith("Error: ")]
     assert len(lines) == 1 and "Traceback" not in result.output, result.output
@@ -49,7 +54,15 @@ def test_each_failed_run_in_a_row_is_counted_in_the_error(fake, paths):
             streak = failure_streak(con)
         assert streak is not None and streak.runs == 3 and "503" in (streak.last_error or "")
         fake.configure(fault_rate=0.0)
+        # `coach doctor` reads the working file (failed runs publish nothing): the
+        # configuration is fine, the refresh is not.
+        doctor = coach_doctor(base_url, paths)
+        assert doctor.exit_code == 1
+        assert STREAK.search(error_line(doctor))[1] == "3"
+        assert error_line(doctor).startswith("Error: Ingest is failing: the last 3 runs failed")
         assert coach_ingest(base_url, paths).exit_code == 0
+        healthy = coach_doctor(base_url, paths)
+        assert healthy.exit_code == 0 and "the last run succeeded" in healthy.output
     with duckdb.connect(str(paths.working), read_only=True) as con:
         assert failure_streak(con) is None
 

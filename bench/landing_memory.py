@@ -246,28 +246,37 @@ def land(base: Path, rows: int, changes: int, batch: int, limit: str) -> dict[st
 
 
 def commit_probe(base: Path, rows: int) -> dict[str, Any]:
-    """Insert a batch of 2,000 changed records, set the limit to what DuckDB holds besides
-    cached table blocks, and commit: what happens to the transaction, the connection, and the
-    file when reopened."""
+    """Insert a batch of 2,000 changed records, set the limit just above what DuckDB holds
+    besides cached table blocks, and commit: what happens to the transaction, the connection,
+    and the file when reopened. A `set` that fails aborts the transaction, so a larger margin
+    is tried on a fresh copy."""
+    for slack_kb in (256, 1024, 4096, 16384):
+        result = _probe_once(base, rows, slack_kb)
+        if result is not None:
+            return result
+    raise SystemExit("DuckDB refused every memory limit tried")
+
+
+def _probe_once(base: Path, rows: int, slack_kb: int) -> dict[str, Any] | None:
     work = base.with_name(f"probe-{os.getpid()}.duckdb")
     shutil.copyfile(base, work)
-    result: dict[str, Any] = {"rows_before": rows}
+    result: dict[str, Any] | None = {"rows_before": rows, "slack_kb": slack_kb}
     con = duckdb.connect(str(work))
     try:
         con.execute("set memory_limit = '2GB'")
-        prepared = _batch(range(2000), rows, 1)
         con.execute("begin transaction")
-        land_prepared(con, prepared, "probe")
+        land_prepared(con, _batch(range(2000), rows, 1), "probe")
         held, cached = con.execute(
             "select sum(memory_usage_bytes), sum(memory_usage_bytes) filter (tag = 'BASE_TABLE')"
             " from duckdb_memory()"
         ).fetchone()
-        result["held_before_commit_mb"] = round(held / 2**20, 1)
-        # What it holds besides cached table blocks (which it can evict), and no more. A failed
-        # `set` would abort the transaction, so there is one try.
-        limit_kb = (held - (cached or 0)) // 1024 + 256
+        limit_kb = (held - (cached or 0)) // 1024 + slack_kb
+        result |= {"held_before_commit_mb": round(held / 2**20, 1)}
         result["limit_mb"] = round(limit_kb / 1024, 1)
-        con.execute(f"set memory_limit = '{limit_kb}KB'")
+        try:
+            con.execute(f"set memory_limit = '{limit_kb}KB'")
+        except duckdb.OutOfMemoryException:
+            return None
         try:
             con.execute("commit")
             result["commit"] = "committed"
@@ -281,12 +290,12 @@ def commit_probe(base: Path, rows: int) -> dict[str, Any]:
     finally:
         with contextlib.suppress(duckdb.Error):
             con.close()
-    with duckdb.connect(str(work)) as again:
-        result["rows_after_reopening"] = again.execute(f"select count(*) from {TABLE}").fetchone()[
-            0
-        ]
-    for leftover in (work, work.with_name(work.name + ".wal")):
-        leftover.unlink(missing_ok=True)
+        if result is not None:
+            with duckdb.connect(str(work)) as again:
+                counted = again.execute(f"select count(*) from {TABLE}").fetchone()[0]
+                result["rows_after_reopening"] = counted
+        for leftover in (work, work.with_name(work.name + ".wal")):
+            leftover.unlink(missing_ok=True)
     return result
 
 
@@ -423,8 +432,8 @@ def render(results: dict[str, Any]) -> str:
     probes = results["commit_out_of_memory"]
     lines += [
         "",
-        "A commit that runs out of memory (a 2,000-record batch inserted, then the limit set to "
-        "what DuckDB holds besides cached table blocks: "
+        "A commit that runs out of memory (a 2,000-record batch inserted, then the limit set just "
+        "above what DuckDB holds besides cached table blocks: "
         f"{probes['primary key']['limit_mb']:.0f} MB with the key, "
         f"{probes['no key']['limit_mb']:.0f} MB without): with the key, "
         f"`{probes['primary key']['commit']}`, and then the connection: "

@@ -20,8 +20,8 @@ from click.testing import CliRunner
 
 from cli import main
 from fake_intercom import EmulatorConfig, FakeIntercom
-from tests.e2e.test_pipeline import Oracle
 from tests.ingest.conftest import TOKEN, assert_matches_truth, env_for
+from tests.oracle import Oracle
 from warehouse.raw_tables import STREAMS, table_name
 from warehouse.store import WarehousePaths
 

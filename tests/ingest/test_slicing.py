@@ -54,7 +54,7 @@ def _busy_day(fake) -> None:
     members = sorted(c["id"] for c in truth(fake)["contacts"].values() if c["role"] == "user")
     assert len(members) >= BUSY
     for n, member in enumerate(members[:BUSY]):
-        fake.backend.update_contact(member, {"name": f"Busy {n}"})
+        fake.backend.update_contact(member, name=f"Busy {n}")
 
 
 def _ingest(paths, transport: httpx.AsyncBaseTransport, base: str = "http://fake", **knobs: Any):

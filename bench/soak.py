@@ -164,6 +164,10 @@ def render(results: dict[str, Any]) -> str:
         )
     lines += [
         "",
+        "A run reads the changes since the previous run started, less the overlap; here the "
+        "previous simulated day or hour was made in the seconds before that run, so most runs "
+        "read it again (conversations read are about twice those changed; landing adds none "
+        "of them twice). A day apart, a run reads its own day only. "
         "Seconds: the whole `coach run` (start-up included); publishing: copying the working "
         "file to the published one, once after ingest and once after the build (with the "
         "build's set-up). Calls: what the fake answered. Peak RSS: of the `coach run` process, "

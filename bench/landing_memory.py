@@ -34,6 +34,8 @@ import duckdb
 import psutil
 
 from bench.common import commit, machine
+from bench.landing_records import record, record_sql
+from bench.landing_render import LAYOUTS, README_END, README_START, UNBOUNDED, render
 from bench.readme import update_block
 from ingest.runner import CHECKPOINT_THRESHOLD
 from warehouse.config import DEFAULT_INGEST_MEMORY_LIMIT
@@ -44,8 +46,6 @@ BENCH_DIR = Path(__file__).resolve().parent
 RESULTS = BENCH_DIR / "results" / "landing_memory.json"
 WORK = BENCH_DIR / "work" / "landing"
 TABLE = "raw.intercom_conversations"
-UNBOUNDED = "16GB"
-LAYOUTS = ("primary key", "no key")
 # The layout before issue 16, as `create_raw_tables` made it.
 KEYED_DDL = f"""
 create schema if not exists raw;
@@ -54,75 +54,6 @@ create table {TABLE} (
     run_id varchar not null, loaded_at timestamptz not null, primary key (id, record_hash)
 )
 """
-# A conversation of ~1.8 KB. @N@ is the record's number, @V@ its version; @PAD@ some text that
-# compresses like a message body. The base table is built in SQL from the same template.
-TEMPLATE = (
-    '{"type":"conversation","id":"@ID@","created_at":@CREATED@,"updated_at":@UPDATED@,'
-    '"waiting_since":null,"snoozed_until":null,"source":{"type":"conversation","id":"@SOURCE@",'
-    '"delivered_as":"admin_initiated","subject":"","body":"<p>@PAD@</p>","author":{"type":"admin",'
-    '"id":"@ADMIN@","name":"Coach","email":"coach@example.com"},"attachments":[],"url":null,'
-    '"redacted":false},"contacts":{"type":"contact.list","contacts":[{"type":"contact",'
-    '"id":"@CONTACT@","external_id":"@EXTERNAL@"}]},"first_contact_reply":null,'
-    '"admin_assignee_id":@ADMIN@,"team_assignee_id":null,"open":false,"state":"closed",'
-    '"read":true,"tags":{"type":"tag.list","tags":[]},"priority":"not_priority",'
-    '"sla_applied":null,"statistics":{"type":"conversation_statistics","time_to_assignment":0,'
-    '"time_to_admin_reply":120,"time_to_first_close":3600,"median_time_to_reply":120,'
-    '"first_close_at":@CLOSED@,"last_close_at":@CLOSED@,"last_closed_by_id":"@ADMIN@",'
-    '"count_reopens":0,"count_assignments":1,"count_conversation_parts":@PARTS@},'
-    '"conversation_rating":null,"teammates":{"type":"admin.list","teammates":[{"type":"admin",'
-    '"id":"@ADMIN@"}]},"title":null,"custom_attributes":{"Channel":"Phone",'
-    '"Service Code":"Health Coaching 001"},"topics":{},"ticket":null,"linked_objects":'
-    '{"type":"list","data":[],"total_count":0,"has_more":false},"ai_agent_participated":false}'
-)
-PAD_PIECES = 8  # md5 hex strings in the body
-
-
-def _fields_sql(i: str) -> dict[str, str]:
-    pad = " || ".join(f"md5({i}::varchar || '{k}')" for k in range(PAD_PIECES))
-    updated = f"(1700000000 + ({i} * 7919) % 30000000)"
-    return {
-        "@ID@": f"(1000000 + {i})::varchar",
-        "@CREATED@": f"(1690000000 + {i})::varchar",
-        "@UPDATED@": f"{updated}::varchar",
-        "@SOURCE@": f"(5000000 + {i})::varchar",
-        "@PAD@": pad,
-        "@ADMIN@": f"({i} % 50)::varchar",
-        "@CONTACT@": f"md5({i}::varchar)",
-        "@EXTERNAL@": f"({i} % 100000)::varchar",
-        "@CLOSED@": f"(1690003600 + {i})::varchar",
-        "@PARTS@": "'3'",
-    }
-
-
-def _record_sql(i: str) -> str:
-    expression = "'" + TEMPLATE + "'"
-    for placeholder, sql in _fields_sql(i).items():
-        expression = expression.replace(placeholder, f"' || {sql} || '")
-    return expression
-
-
-def record(i: int, version: int) -> tuple[str, int, bytes]:
-    """Record `i` after `version` changes: its id, `updated_at` and body."""
-    import hashlib
-
-    updated = 1700000000 + (i * 7919) % 30000000 + version * 86400
-    pad = "".join(hashlib.md5(f"{i}{k}".encode()).hexdigest() for k in range(PAD_PIECES))
-    values = {
-        "@ID@": str(1000000 + i),
-        "@CREATED@": str(1690000000 + i),
-        "@UPDATED@": str(updated),
-        "@SOURCE@": str(5000000 + i),
-        "@PAD@": pad,
-        "@ADMIN@": str(i % 50),
-        "@CONTACT@": hashlib.md5(str(i).encode()).hexdigest(),
-        "@EXTERNAL@": str(i % 100000),
-        "@CLOSED@": str(1690003600 + i),
-        "@PARTS@": str(3 + version),
-    }
-    body = TEMPLATE
-    for placeholder, value in values.items():
-        body = body.replace(placeholder, value)
-    return values["@ID@"], updated, body.encode()
 
 
 def build_base(path: Path, rows: int, layout: str) -> dict[str, Any]:
@@ -143,7 +74,7 @@ def build_base(path: Path, rows: int, layout: str) -> dict[str, Any]:
             f"""insert into {TABLE}
             select (1000000 + i)::varchar, 1700000000 + (i * 7919) % 30000000, body::json,
                    sha256(body), 'backfill', now()
-            from (select i, {_record_sql("i")} as body from range({rows}) t(i))"""
+            from (select i, {record_sql("i")} as body from range({rows}) t(i))"""
         )
         con.execute("checkpoint")
         size = path.stat().st_size
@@ -373,84 +304,6 @@ def run(sizes: list[int], day: int, limit: str) -> dict[str, Any]:
         "machine": machine(),
         "measured_at": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
     }
-
-
-README_START, README_END = "<!-- bench-landing:start -->", "<!-- bench-landing:end -->"
-
-
-def _outcome(row: dict[str, Any]) -> str:
-    if row["error"]:
-        return "**out of memory**" if "Out of Memory" in row["error"] else "failed"
-    return f"landed, {row['peak_duckdb_mb']:.0f}"
-
-
-def _index_mb(row: dict[str, Any]) -> str:
-    return f"{row['duckdb_by_tag_at_peak_mb'].get('ART_INDEX', 0):.0f}"
-
-
-def render(results: dict[str, Any]) -> str:
-    settings, info = results["settings"], results["machine"]
-    limit, day = settings["ingest_memory_limit"], settings["day_of_changes"]
-    by = {(r["table_rows"], r["layout"], r["limit"]): r for r in results["by_table_size"]}
-    sizes = sorted({r["table_rows"] for r in results["by_table_size"]})
-    lines = [
-        f"A day's changes ({day:,} conversations of ~{settings['record_bytes']:,} bytes, "
-        f"scattered over the table) landed in batches of 2,000, DuckDB {settings['duckdb']}, "
-        f"each landing in a process of its own. Under {limit}: the outcome and DuckDB's peak "
-        "(MB). The key index is what DuckDB held for it at its peak when nothing limited it; "
-        "cached table blocks (`BASE_TABLE`, the `id` column the landing scans) are evicted "
-        "when memory is short, the rest is what the landing itself holds.",
-        "",
-        f"| conversations in the table | with the key, under {limit} | its key index (MB) "
-        f"| without, under {limit} | of it, cached table blocks | the rest | peak RSS without "
-        "(MB) |",
-        "|---:|---|---:|---|---:|---:|---:|",
-    ]
-    for rows in sizes:
-        keyed, bare = by[rows, "primary key", limit], by[rows, "no key", limit]
-        cached = bare["duckdb_by_tag_at_peak_mb"].get("BASE_TABLE", 0)
-        lines.append(
-            f"| {rows:,} | {_outcome(keyed)} | {_index_mb(by[rows, 'primary key', UNBOUNDED])} "
-            f"| {_outcome(bare)} | {cached:.0f} | {bare['peak_duckdb_mb'] - cached:.0f} "
-            f"| {bare['peak_rss_mb']:.0f} |"
-        )
-    largest = max(sizes)
-    lines += [
-        "",
-        f"At {largest:,} conversations under {limit}, by records landed in one run (a day, a "
-        "week, a month of 2% days) and by records per statement:",
-        "",
-        "| table layout | records landed | per statement | outcome, DuckDB peak (MB) | spilled to "
-        "disk at most (MB) | peak RSS (MB) | seconds | re-landing the last batch adds |",
-        "|---|---:|---:|---|---:|---:|---:|---:|",
-    ]
-    sweep = [by[largest, layout, limit] for layout in LAYOUTS]
-    for row in sweep + results["by_landing_size"] + results["by_batch_size"]:
-        again = row.get("new_on_relanding_last_batch")
-        lines.append(
-            f"| {row['layout']} | {row['changes']:,} | {row['batch']:,} | {_outcome(row)} "
-            f"| {row['peak_temp_files_mb']:.0f} | {row['peak_rss_mb']:.0f} | {row['seconds']:.1f} "
-            f"| {'' if again is None else again} |"
-        )
-    probes = results["commit_out_of_memory"]
-    lines += [
-        "",
-        "A commit that runs out of memory (a 2,000-record batch inserted, then the limit set just "
-        "above what DuckDB holds besides cached table blocks: "
-        f"{probes['primary key']['limit_mb']:.0f} MB with the key, "
-        f"{probes['no key']['limit_mb']:.0f} MB without): with the key, "
-        f"`{probes['primary key']['commit']}`, and then the connection: "
-        f"`{probes['primary key']['connection_afterwards'][:120]}`; without it, "
-        f"`{probes['no key']['commit']}`, and the connection is "
-        f"{probes['no key']['connection_afterwards']}. Reopened, the files hold "
-        f"{probes['primary key']['rows_after_reopening']:,} and "
-        f"{probes['no key']['rows_after_reopening']:,} rows ({largest:,} before the batch).",
-        "",
-        f"Measured {results['measured_at']} at commit `{results['commit']}` on {info['cpus']} × "
-        f"{info['cpu_model']}, {info['memory_gb']} GB. `make bench-landing`; every figure, with "
-        "DuckDB's memory by tag at its peak, in `bench/results/landing_memory.json`.",
-    ]
-    return "\n".join(lines)
 
 
 def main() -> None:

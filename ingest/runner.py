@@ -31,10 +31,10 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
-import duckdb
 import httpx
 
 from ingest import reconcile
+from ingest.failures import record_failure
 from ingest.progress import LogReporter, Reporter
 from ingest.sink import StreamSink
 from ingest.slicing import Bound, Slice, TimeAxis, bisect, gaps, slice_query, split_by_created
@@ -44,7 +44,6 @@ from ingest.state import (
     add_slices,
     close_log,
     create_state_tables,
-    fail_running,
     finish_backfill,
     finish_slice,
     load_backfill,
@@ -66,7 +65,6 @@ from warehouse.config import IngestSettings, IntercomSettings
 from warehouse.errors import CoachError, ConfigError
 from warehouse.memory import PeakMemory
 from warehouse.raw_tables import create_raw_tables
-from warehouse.run_log import failure_streak
 from warehouse.store import WarehousePaths, connect_working, pipeline_lock, publish
 from warehouse.workspace import claim_workspace
 from warehouse.writer import Database
@@ -142,32 +140,6 @@ def run_ingest(
         publish(paths)
         result.publish_seconds = time.monotonic() - published
     return result
-
-
-def record_failure(paths: WarehousePaths, con: Any, exc: CoachError) -> Any:
-    """After a failed run: make sure the run log says so, and say in the error when the runs
-    before it failed too. Returns the connection to close.
-
-    A fatal DuckDB error (the raw tables' old key index running out of memory during a commit
-    did this) invalidates the connection: nothing more can be written through it, so the run
-    log would still say `running`. The file itself is sound (the failed transaction never
-    reached the write-ahead log): it is opened again, which replays the log.
-    """
-    try:
-        con.execute("select 1")
-    except duckdb.Error:
-        with contextlib.suppress(duckdb.Error):
-            con.close()
-        try:
-            con = connect_working(paths)
-        except CoachError:
-            return duckdb.connect()  # the next run reports what is wrong with the file
-    with contextlib.suppress(duckdb.Error):
-        fail_running(con, str(exc))
-        streak = failure_streak(con)
-        if streak is not None and streak.runs > 1:
-            exc.args = (f"{exc} ({streak.describe()})", *exc.args[1:])
-    return con
 
 
 @dataclass(frozen=True)

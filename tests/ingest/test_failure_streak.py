@@ -12,7 +12,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from cli import main
-from ingest.runner import IngestFailed, record_failure
+from ingest.failures import record_failure
+from ingest.runner import IngestFailed
 from ingest.state import StreamLog, open_log
 from tests.ingest.conftest import assert_matches_truth, env_for, ingest, mutate
 from warehouse.raw_tables import land_records

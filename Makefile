@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint demo docs glossary bench bench-ingest bench-build bench-writeback clean
+.PHONY: install test lint demo docs glossary bench bench-ingest bench-build bench-writeback \
+	bench-landing bench-soak clean
 
 install: $(STAMP)
 
@@ -58,6 +59,18 @@ bench-ingest: install
 # minutes; the first run also generates and caches the medium workspace).
 bench-writeback: install
 	$(BIN)/python -m bench.writeback
+
+# Peak memory of landing changed records against the table's size, the records landed and the
+# batch, with the raw tables' old key index and without (issue 16); writes
+# bench/results/landing_memory.json and the README table (~20 minutes).
+bench-landing: install
+	$(BIN)/python -m bench.landing_memory
+
+# The large workspace kept current (issue 16): backfill, seven simulated days of 2% and a few
+# hourly changes, a `coach run` after each; writes bench/results/soak.json and the README table
+# (about an hour; the first run of a day also generates and caches the large workspace, ~8 min).
+bench-soak: install
+	$(BIN)/python -m bench.soak
 
 clean:
 	rm -rf $(VENV) dbt_project/target dbt_project/logs .pytest_cache .ruff_cache

@@ -34,13 +34,14 @@ class FakeServer:
     latency: str
     rate_limit_per_10s: int
     seed: int = 7
+    now: str = NOW  # where the generated history ends (ISO 8601)
     process: subprocess.Popen | None = field(default=None, repr=False)
     base_url: str = ""
 
     def __enter__(self) -> FakeServer:
         self.process, self.base_url, _ = spawn(
             [
-                *("--workspace", self.workspace, "--seed", str(self.seed), "--now", NOW),
+                *("--workspace", self.workspace, "--seed", str(self.seed), "--now", self.now),
                 *("--token", TOKEN, "--latency", self.latency),
                 *("--rate-limit", str(self.rate_limit_per_10s)),
             ],

@@ -127,16 +127,18 @@ def demo(warehouse: str | None, workspace: str) -> None:
 @click.command()
 @warehouse_option
 def doctor(warehouse: str | None) -> None:
-    """Check the token, the API version and the workspace's data attributes."""
+    """Check the token, the API version, the workspace's data attributes, and whether the
+    warehouse's recent ingest runs succeeded."""
     import asyncio
 
     from rich.table import Table
 
-    from intercom.doctor import diagnose
+    from intercom.doctor import diagnose, ingest_runs
     from warehouse.config import intercom_settings
 
-    warehouse_paths(warehouse)
-    checks = asyncio.run(diagnose(intercom_settings()))
+    paths = warehouse_paths(warehouse)
+    runs = ingest_runs(paths)
+    checks = [*asyncio.run(diagnose(intercom_settings())), runs]
     table = Table(title="coach doctor")
     for column in ("check", "", "detail"):
         table.add_column(column)
@@ -144,6 +146,8 @@ def doctor(warehouse: str | None) -> None:
         table.add_row(check.name, check.verdict, check.detail)
     console().print(table)
     failed = [check for check in checks if not check.ok and check.checked]
+    if failed == [runs]:  # the configuration is fine; the runs fail for another reason
+        raise CoachError(f"Ingest is failing: {runs.detail}")
     if failed:
         more = f" ({len(failed) - 1} more above)" if len(failed) > 1 else ""
         raise ConfigError(f"{failed[0].detail}{more}")

@@ -34,13 +34,14 @@ from typing import Any
 import httpx
 
 from ingest import reconcile
+from ingest.failures import record_failure
 from ingest.progress import LogReporter, Reporter
 from ingest.sink import StreamSink
-from ingest.slicing import Bound, Slice, TimeAxis, bisect, gaps
+from ingest.slicing import Bound, Slice, TimeAxis, bisect, gaps, slice_query, split_by_created
 from ingest.state import (
     Backfill,
     StreamLog,
-    add_slice,
+    add_slices,
     close_log,
     create_state_tables,
     finish_backfill,
@@ -55,25 +56,26 @@ from ingest.state import (
 from ingest.streams import DATA_ATTRIBUTES, SearchStream, WholeStream, select
 from intercom.client import IntercomClient
 from intercom.errors import redact
-from intercom.pages import keeping, preparing
+from intercom.pages import Page, keeping, preparing
 from intercom.pagination import Decoder, search_pages
 from intercom.preflight import Workspace, attribute_problems, identify
 from intercom.retry import RetryPolicy
 from warehouse.attributes import required_attributes
 from warehouse.config import IngestSettings, IntercomSettings
 from warehouse.errors import CoachError, ConfigError
+from warehouse.memory import PeakMemory
 from warehouse.raw_tables import create_raw_tables
 from warehouse.store import WarehousePaths, connect_working, pipeline_lock, publish
 from warehouse.workspace import claim_workspace
 from warehouse.writer import Database
 
 CHECKPOINT_THRESHOLD = "1GB"
-MEMORY_LIMIT = "256MB"
 SLICE_THRESHOLD_PAGES = 10  # a longer read is sliced and read concurrently
 MIN_SLICE_PAGES = 5
 SLICES_PER_WORKER = 4
 ASCENDING = {"field": "updated_at", "order": "ascending"}
 DESCENDING = {"field": "updated_at", "order": "descending"}
+CREATED_ASCENDING = {"field": "created_at", "order": "ascending"}
 
 
 class IngestFailed(CoachError):
@@ -86,6 +88,7 @@ class RunResult:
     started_at: int
     workspace: Workspace
     logs: list[StreamLog] = field(default_factory=list)
+    publish_seconds: float = 0.0
 
 
 def new_run_id(started_at: int) -> str:
@@ -93,14 +96,14 @@ def new_run_id(started_at: int) -> str:
     return f"ingest-{stamp}-{uuid.uuid4().hex[:6]}"
 
 
-def _prepare(con: Any) -> None:
+def _prepare(con: Any, memory_limit: str) -> None:
     # DuckDB checkpoints every 16 MB of write-ahead log by default, rewriting table data each
     # time: a backfill would spend more time checkpointing than inserting. Publishing
     # checkpoints once at the end; a killed run replays the log on the next open.
     con.execute(f"set checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
     # Until that checkpoint DuckDB would keep what it lands in memory; past this it spills to
     # temporary files beside the warehouse instead (owner-only, like everything we write).
-    con.execute(f"set memory_limit = '{MEMORY_LIMIT}'")
+    con.execute(f"set memory_limit = '{memory_limit}'")
     create_raw_tables(con)
     create_state_tables(con)
     mark_interrupted(con)
@@ -127,10 +130,15 @@ def run_ingest(
         con = connect_working(paths)
         try:
             result = asyncio.run(ingest(con, settings, config, options))
+        except CoachError as exc:
+            con = record_failure(paths, con, exc)
+            raise
         finally:
             con.close()
             options.reporter.close()
+        published = time.monotonic()
         publish(paths)
+        result.publish_seconds = time.monotonic() - published
     return result
 
 
@@ -152,13 +160,14 @@ async def ingest(
     settings.require_token()
     started_at = int(time.time())
     db = Database(con)
+    memory = PeakMemory(con).start()
     # Parsing pages allocates hundreds of thousands of small objects, none of them cyclic:
     # the default collector thresholds would scan the heap again and again for nothing.
     thresholds = gc.get_threshold()
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
     try:
-        await db.run(_prepare)
+        await db.run(_prepare, config.memory_limit)
         async with IntercomClient(
             settings,
             transport=transport,
@@ -195,11 +204,13 @@ async def ingest(
                 result=RunResult(run_id, started_at, workspace),
                 full=full,
                 scrub=redact,
+                memory=memory,
             )
             await run.execute(selected)
             return run.result
     finally:
         db.close()
+        memory.stop()
         gc.set_threshold(*thresholds)
         gc.unfreeze()
 
@@ -213,6 +224,7 @@ class _Run:
     result: RunResult
     full: bool
     scrub: Callable[[str], str]
+    memory: PeakMemory
 
     @property
     def run_id(self) -> str:
@@ -256,6 +268,7 @@ class _Run:
         else:
             log.outcome = "succeeded"
         finally:
+            log.duckdb_peak_mb = self.memory.peak_mb
             with contextlib.suppress(Exception):
                 await self.db.run(close_log, log)
             self.reporter.finish(log.stream, log.outcome, self._summary(log))
@@ -361,7 +374,9 @@ class _Run:
         self, stream: SearchStream, axis: TimeAxis, lower: Bound, log: StreamLog
     ) -> None:
         """Read `updated_at >= lower` in one sequence of pages, or hand over to a sliced read
-        when the first page shows more than a few pages' worth."""
+        when there is more than a few pages' worth: ascending, as the first page's total says;
+        descending (contacts), when `SLICE_THRESHOLD_PAGES` pages have not reached `lower`
+        (the total counts from a day early, mostly records read before)."""
         sink = self._sink(log)
         start = None if lower is None else axis.widen(lower)
         descending = stream.day_granular and lower is not None
@@ -374,27 +389,27 @@ class _Run:
             per_page=self.config.page_size,
             stats=log.calls,
         )
-        first = True
+        read = total = 0
         async with contextlib.aclosing(pages):
             async for page in pages:
                 log.pages += 1
-                if first:
-                    first = False
+                read += 1
+                if read == 1:
                     total = page.total_count or page.count
                     self.reporter.start(stream.name, log.mode, total)
-                    if page.next_cursor and total > SLICE_THRESHOLD_PAGES * self.config.page_size:
-                        await sink.add(page)
-                        oldest = start if descending else page.first_updated
-                        backfill = await self.db.run(
-                            start_backfill, stream.name, self.run_id, self.started_at, start
-                        )
-                        await self._read_slices(
-                            stream, axis, backfill, log, sink, known=(total, oldest)
-                        )
-                        return
                 await sink.add(page)
                 if descending and page.least_updated is not None and page.least_updated < lower:
                     break  # everything further is older than the cursor's overlap
+                long = total > SLICE_THRESHOLD_PAGES * self.config.page_size
+                if page.next_cursor and (read >= SLICE_THRESHOLD_PAGES if descending else long):
+                    oldest = start if descending else page.first_updated
+                    backfill = await self.db.run(
+                        start_backfill, stream.name, self.run_id, self.started_at, start
+                    )
+                    await self._read_slices(
+                        stream, axis, backfill, log, sink, known=(total, oldest)
+                    )
+                    return
         await sink.drain(
             partial(save_cursor, stream=stream.name, at=self.started_at, run_id=self.run_id)
         )
@@ -417,27 +432,45 @@ class _Run:
             queue.put_nowait((-piece.expected, next(order), piece))
         expected = sum(piece.expected for piece in backfill.slices)
 
-        async def probe(lo: Bound, hi: Bound) -> tuple[int, int | None]:
-            """How many records [lo, hi) holds, and the oldest one's `updated_at`."""
-            page = await self.client.post(
+        async def probe(piece: Slice, sort: dict[str, str] = ASCENDING) -> Page:
+            """The first record of `piece` in `sort` order, and how many it holds."""
+            return await self.client.post(
                 stream.search_path,
                 json={
-                    "query": axis.query(lo, hi),
+                    "query": slice_query(piece, axis),
                     "pagination": {"per_page": 1},
-                    "sort": ASCENDING,
+                    "sort": sort,
                 },
                 stats=log.calls,
-                decode=self._decoder(stream),
+                decode=keeping(stream.records_key, stream.search_path),
             )
-            return page.total_count or 0, page.first_updated
+
+        async def count(piece: Slice) -> int:
+            return (await probe(piece)).total_count or 0
+
+        async def by_created(piece: Slice) -> list[Slice]:
+            """A day too full for one worker, cut by `created_at` (never after `updated_at`)."""
+            oldest = _first_value(await probe(piece, CREATED_ASCENDING), "created_at")
+            if oldest is None:
+                return [piece]
+            latest = self.started_at if piece.hi is None else piece.hi
+            return await split_by_created(
+                piece, axis=axis, oldest_created=oldest, latest=latest, target=target, probe=count
+            )
 
         recorded: list[asyncio.Future[None]] = []
 
         async def emit(piece: Slice) -> None:
+            pieces = (
+                await by_created(piece)
+                if axis.day_granular and piece.expected > target
+                else [piece]
+            )
             # Recorded on the warehouse thread, which runs statements in order, so before the
-            # transaction that marks the slice done; planning does not wait behind landings.
-            recorded.append(self.db.submit(add_slice, stream.name, piece))
-            queue.put_nowait((-piece.expected, next(order), piece))
+            # transaction that marks a slice done; planning does not wait behind landings.
+            recorded.append(self.db.submit(add_slices, stream.name, pieces))
+            for part in pieces:
+                queue.put_nowait((-part.expected, next(order), part))
 
         target = max(
             MIN_SLICE_PAGES * self.config.page_size,
@@ -447,21 +480,22 @@ class _Run:
         async def plan(lo: Bound, hi: Bound) -> None:
             nonlocal expected
             if known is not None and lo == backfill.lower and hi is None:
-                count, oldest = known
+                records, oldest = known
             else:
-                count, oldest = await probe(lo, hi)
-            expected += count
+                page = await probe(Slice(lo, hi))
+                records, oldest = page.total_count or 0, _first_value(page, "updated_at")
+            expected += records
             self.reporter.start(stream.name, log.mode, expected)
             span_start = lo if lo is not None else (oldest if oldest is not None else 0)
             span = (span_start, max(self.started_at, span_start))
             await bisect(
                 lo,
                 hi,
-                count,
+                records,
                 axis=axis,
                 span=span,
                 target=target,
-                probe=lambda a, b: _first(probe(a, b)),
+                probe=lambda a, b: count(Slice(a, b)),
                 emit=emit,
             )
 
@@ -494,7 +528,7 @@ class _Run:
             self.client,
             stream.search_path,
             self._decoder(stream),
-            axis.query(piece.lo, piece.hi),
+            slice_query(piece, axis),
             sort=ASCENDING,
             per_page=self.config.page_size,
             stats=log.calls,
@@ -505,5 +539,7 @@ class _Run:
         sink.checkpoint(partial(finish_slice, stream=stream.name, piece=piece, run_id=self.run_id))
 
 
-async def _first(pair: Awaitable[tuple[int, int | None]]) -> int:
-    return (await pair)[0]
+def _first_value(page: Page, field: str) -> int | None:
+    """An integer field of a probe's one record."""
+    value = (page.records or [{}])[0].get(field)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None

@@ -10,6 +10,10 @@ exactly either way: `updated_at > noon(first day - 1)` (= from the start of the 
 Slices are balanced by record count: `bisect` probes `total_count` (searches with `per_page=1`)
 and halves any range holding more than the target, emitting final slices as soon as they are
 known so paging starts while planning goes on.
+
+A single day of contacts cannot be cut by `updated_at`; when it holds more than the target (tens
+of thousands of contacts touched on one day) `split_by_created` cuts it by `created_at` day
+instead, which contact search also accepts, so the day is read by several workers at once.
 """
 
 from __future__ import annotations
@@ -26,19 +30,24 @@ Bound = int | None  # unix seconds; None = unbounded on that side
 
 @dataclass(frozen=True)
 class Slice:
+    """`lo <= updated_at < hi`, and `created_lo <= created_at < created_hi` when a day was cut by
+    `created_at` (None: unbounded on that side)."""
+
     lo: Bound
     hi: Bound
     expected: int = 0
-
-
-def _filter(operator: str, value: int) -> dict[str, Any]:
-    return {"field": "updated_at", "operator": operator, "value": value}
+    created_lo: Bound = None
+    created_hi: Bound = None
 
 
 @dataclass(frozen=True)
 class TimeAxis:
     day_granular: bool
     tz: ZoneInfo
+    field: str = "updated_at"
+
+    def condition(self, operator: str, value: int) -> dict[str, Any]:
+        return {"field": self.field, "operator": operator, "value": value}
 
     def _date(self, t: int) -> date:
         return datetime.fromtimestamp(t, self.tz).date()
@@ -67,21 +76,38 @@ class TimeAxis:
             return None
         return self._at(first + timedelta(days=(last - first).days // 2), time(0))
 
-    def query(self, lo: Bound, hi: Bound) -> dict[str, Any]:
-        """The search query for `lo <= updated_at < hi` on this axis."""
+    def filters(self, lo: Bound, hi: Bound) -> list[dict[str, Any]]:
+        """The search filters for `lo <= field < hi` on this axis (none when unbounded)."""
         parts = []
         if lo is not None:
             if self.day_granular:
-                parts.append(_filter(">", self._at(self._date(lo) - timedelta(days=1), time(12))))
+                noon = self._at(self._date(lo) - timedelta(days=1), time(12))
+                parts.append(self.condition(">", noon))
             else:
-                parts.append(_filter(">", lo - 1))
+                parts.append(self.condition(">", lo - 1))
         if hi is not None:
             parts.append(
-                _filter("<", self._at(self._date(hi), time(12)) if self.day_granular else hi)
+                self.condition("<", self._at(self._date(hi), time(12)) if self.day_granular else hi)
             )
-        if not parts:
-            parts.append(_filter(">", 0))
-        return parts[0] if len(parts) == 1 else {"operator": "AND", "value": parts}
+        return parts
+
+    def query(self, lo: Bound, hi: Bound) -> dict[str, Any]:
+        """The search query for `lo <= updated_at < hi` on this axis."""
+        return _joined(self.filters(lo, hi) or [self.condition(">", 0)])
+
+    def created(self) -> TimeAxis:
+        """The `created_at` axis in the same clock."""
+        return TimeAxis(self.day_granular, self.tz, "created_at")
+
+
+def _joined(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    return parts[0] if len(parts) == 1 else {"operator": "AND", "value": parts}
+
+
+def slice_query(piece: Slice, axis: TimeAxis) -> dict[str, Any]:
+    """The search query for exactly the records of `piece`."""
+    created = axis.created().filters(piece.created_lo, piece.created_hi)
+    return _joined((axis.filters(piece.lo, piece.hi) + created) or [axis.condition(">", 0)])
 
 
 def gaps(covered: Iterable[tuple[Bound, Bound]], start: Bound) -> list[tuple[Bound, Bound]]:
@@ -134,3 +160,33 @@ async def bisect(
             emit=emit,
         ),
     )
+
+
+async def split_by_created(
+    piece: Slice,
+    *,
+    axis: TimeAxis,
+    oldest_created: int,
+    latest: int,
+    target: int,
+    probe: Callable[[Slice], Awaitable[int]],
+) -> list[Slice]:
+    """Cut `piece` (a day `updated_at` cannot cut) by `created_at` day into parts of at most
+    `target` records where the days allow; the parts tile the piece exactly. `oldest_created` is
+    the least `created_at` in it, `latest` a time no record in it was created after."""
+    parts: list[Slice] = []
+
+    async def collect(part: Slice) -> None:
+        parts.append(Slice(piece.lo, piece.hi, part.expected, part.lo, part.hi))
+
+    await bisect(
+        None,
+        None,
+        piece.expected,
+        axis=axis.created(),
+        span=(oldest_created, max(latest, oldest_created)),
+        target=target,
+        probe=lambda lo, hi: probe(Slice(piece.lo, piece.hi, 0, lo, hi)),
+        emit=collect,
+    )
+    return parts

@@ -65,6 +65,10 @@ create table if not exists {SCHEMA}.run_log (
     error varchar,
     primary key (run_id, stream)
 );
+-- added since: warehouses made before have them added here
+alter table {SCHEMA}.backfill_slices add column if not exists created_lo bigint;
+alter table {SCHEMA}.backfill_slices add column if not exists created_hi bigint;
+alter table {SCHEMA}.run_log add column if not exists duckdb_peak_mb double;
 """
 
 
@@ -78,6 +82,17 @@ def mark_interrupted(con: duckdb.DuckDBPyConnection) -> int:
     rows = con.execute(
         f"""update {SCHEMA}.run_log set outcome = 'interrupted', ended_at = now()
         where outcome = 'running' returning run_id"""
+    ).fetchall()
+    return len(rows)
+
+
+def fail_running(con: duckdb.DuckDBPyConnection, error: str) -> int:
+    """After a run failed without closing its rows (its connection was lost): mark them failed
+    with the run's error. We hold the writer lock, so no other run is alive."""
+    rows = con.execute(
+        f"""update {SCHEMA}.run_log set outcome = 'failed', ended_at = now(),
+        error = coalesce(error, ?) where outcome = 'running' returning run_id""",
+        [error],
     ).fetchall()
     return len(rows)
 
@@ -115,13 +130,14 @@ def load_backfill(con: duckdb.DuckDBPyConnection, stream: str) -> Backfill | Non
     if row is None:
         return None
     backfill = Backfill(stream, row[0], int(row[1]), row[2])
-    for lo, hi, expected, done_at in con.execute(
-        f"""select lo, hi, expected, done_at from {SCHEMA}.backfill_slices
-        where stream = ? order by lo nulls first""",
+    for lo, hi, expected, done_at, created_lo, created_hi in con.execute(
+        f"""select lo, hi, expected, done_at, created_lo, created_hi
+        from {SCHEMA}.backfill_slices where stream = ?
+        order by lo nulls first, created_lo nulls first""",
         [stream],
     ).fetchall():
         (backfill.done if done_at is not None else backfill.slices).append(
-            Slice(lo, hi, int(expected))
+            Slice(lo, hi, int(expected), created_lo, created_hi)
         )
     return backfill
 
@@ -142,18 +158,31 @@ def discard_backfill(con: duckdb.DuckDBPyConnection, stream: str) -> None:
     con.execute(f"delete from {SCHEMA}.backfills where stream = ?", [stream])
 
 
-def add_slice(con: duckdb.DuckDBPyConnection, stream: str, piece: Slice) -> None:
+def add_slices(con: duckdb.DuckDBPyConnection, stream: str, pieces: list[Slice]) -> None:
+    """Record planned slices in one statement: the parts of a day cut by `created_at` are
+    recorded all or none, so a resumed run never takes a part for the whole day."""
     con.execute(
-        f"insert into {SCHEMA}.backfill_slices values (?, ?, ?, ?, null, null)",
-        [stream, piece.lo, piece.hi, piece.expected],
+        f"""insert into {SCHEMA}.backfill_slices
+            (stream, lo, hi, expected, done_at, run_id, created_lo, created_hi)
+        select ?, unnest(?::bigint[]), unnest(?::bigint[]), unnest(?::bigint[]), null, null,
+               unnest(?::bigint[]), unnest(?::bigint[])""",
+        [
+            stream,
+            [p.lo for p in pieces],
+            [p.hi for p in pieces],
+            [p.expected for p in pieces],
+            [p.created_lo for p in pieces],
+            [p.created_hi for p in pieces],
+        ],
     )
 
 
 def finish_slice(con: duckdb.DuckDBPyConnection, stream: str, piece: Slice, run_id: str) -> None:
     con.execute(
         f"""update {SCHEMA}.backfill_slices set done_at = now(), run_id = ?
-        where stream = ? and lo is not distinct from ? and hi is not distinct from ?""",
-        [run_id, stream, piece.lo, piece.hi],
+        where stream = ? and lo is not distinct from ? and hi is not distinct from ?
+          and created_lo is not distinct from ? and created_hi is not distinct from ?""",
+        [run_id, stream, piece.lo, piece.hi, piece.created_lo, piece.created_hi],
     )
 
 
@@ -178,6 +207,7 @@ class StreamLog:
     final_cursor: int | None = None
     outcome: str = "running"
     error: str | None = None
+    duckdb_peak_mb: float | None = None  # the most DuckDB held during the run, up to the end
 
 
 def open_log(con: duckdb.DuckDBPyConnection, log: StreamLog) -> None:
@@ -192,7 +222,7 @@ def close_log(con: duckdb.DuckDBPyConnection, log: StreamLog) -> None:
     con.execute(
         f"""update {SCHEMA}.run_log set mode = ?, ended_at = now(), records_received = ?,
         records_new = ?, pages = ?, api_calls = ?, retries = ?, rate_limited = ?,
-        deletions_noticed = ?, final_cursor = ?, outcome = ?, error = ?
+        deletions_noticed = ?, final_cursor = ?, outcome = ?, error = ?, duckdb_peak_mb = ?
         where run_id = ? and stream = ?""",
         [
             log.mode,
@@ -206,6 +236,7 @@ def close_log(con: duckdb.DuckDBPyConnection, log: StreamLog) -> None:
             log.final_cursor,
             log.outcome,
             log.error,
+            log.duckdb_peak_mb,
             log.run_id,
             log.stream,
         ],

@@ -1,7 +1,8 @@
 """`coach doctor`: is the configuration good enough to run the product against this workspace?
 
 Checks the token and host (`GET /me`), the API version, and that every data attribute the
-product reads or writes (the dbt seed `intercom_attributes.csv`) exists with the right type.
+product reads or writes (the dbt seed `intercom_attributes.csv`) exists with the right type;
+and, from the warehouse's run log, whether the recent ingest runs succeeded (`ingest_runs`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from intercom.preflight import Workspace, attribute_problems, identify
 from warehouse.attributes import required_attributes
 from warehouse.config import SUPPORTED_API_VERSIONS, IntercomSettings
 from warehouse.errors import CoachError
+from warehouse.run_log import refresh_health
+from warehouse.store import WarehousePaths, latest_for_reading
 
 
 @dataclass(frozen=True)
@@ -83,3 +86,14 @@ async def diagnose(
             )
         )
     return checks
+
+
+def ingest_runs(paths: WarehousePaths) -> Check:
+    """Whether the latest ingest run succeeded, else how many in a row failed and since when.
+    Read from the working file, which also holds the runs that failed (they publish nothing),
+    unless a command is writing it."""
+    with latest_for_reading(paths) as con:
+        if con is None:
+            return Check("ingest runs", True, f"no warehouse at {paths.published} yet")
+        ok, detail = refresh_health(con)
+    return Check("ingest runs", ok, detail)

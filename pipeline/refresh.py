@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import date
 
@@ -95,6 +96,17 @@ def run(
     *,
     full: bool = False,
 ) -> dbt.DbtRun:
-    """Ingest, then build and publish: what a scheduled job runs."""
-    ingest(paths, console, full=full, command="coach run")
-    return build(paths, console, options, command="coach run")
+    """Ingest, then build and publish: what a scheduled job runs. Ends with how long each
+    phase took (in a cron log, what a slow refresh spends its time on)."""
+    started = time.monotonic()
+    result = ingest(paths, console, full=full, command="coach run")
+    ingested = time.monotonic()
+    built = build(paths, console, options, command="coach run")
+    ingest_s, build_s = ingested - started, time.monotonic() - ingested
+    say(
+        console,
+        f"Took {ingest_s + build_s:.1f}s: ingest {ingest_s:.1f}s (publish "
+        f"{result.publish_seconds:.1f}s), build {build_s:.1f}s (dbt {built.seconds:.1f}s, "
+        f"publish and set-up {build_s - built.seconds:.1f}s)",
+    )
+    return built

@@ -40,3 +40,49 @@ def test_data_attribute_ids_and_missing_updated_at():
         ("contact.Enrolled Date", None)
     ]
     assert con.execute("select id from raw.intercom_admins").fetchall() == [("991267553",)]
+
+
+def _primary_keys(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [
+        row[0]
+        for row in con.execute(
+            "select table_name from duckdb_constraints() where schema_name = 'raw'"
+            " and constraint_type = 'PRIMARY KEY'"
+        ).fetchall()
+    ]
+
+
+def test_raw_tables_have_no_key_index():
+    """A key's index must stay in memory while rows go in, so landing into a big table ran out
+    of memory (issue 16): the landing itself keeps (id, record_hash) unique."""
+    con = duckdb.connect()
+    create_raw_tables(con)
+    assert _primary_keys(con) == []
+
+
+def test_a_warehouse_made_with_the_keyed_layout_is_rebuilt_without_losing_a_row(tmp_path):
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("create schema raw")
+    con.execute(
+        """create table raw.intercom_conversations (
+            id varchar not null, updated_at bigint, record json not null,
+            record_hash varchar not null, run_id varchar not null,
+            loaded_at timestamptz not null, primary key (id, record_hash))"""
+    )
+    versions = [
+        {"id": str(i), "updated_at": 1719492777 + v, "v": v} for i in range(50) for v in (0, 1)
+    ]
+    land_records(con, "conversations", versions, run_id="old")
+    before = con.execute("select * from raw.intercom_conversations order by all").fetchall()
+    con.close()
+
+    con = duckdb.connect(str(path))
+    create_raw_tables(con)
+    assert _primary_keys(con) == []
+    assert con.execute("select * from raw.intercom_conversations order by all").fetchall() == before
+    assert land_records(con, "conversations", versions, run_id="again").new == 0
+    changed = dict(versions[0], v=2)
+    assert land_records(con, "conversations", [changed, changed], run_id="new").new == 1
+    create_raw_tables(con)  # a second call finds nothing to do
+    assert con.execute("select count(*) from raw.intercom_conversations").fetchone()[0] == 101

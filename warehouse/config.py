@@ -185,6 +185,10 @@ DEFAULT_BATCH_RECORDS = 2000
 DEFAULT_TIMEOUT_SECONDS = 30.0
 DEFAULT_MAX_ATTEMPTS = 8
 MAX_PAGE_SIZE = 150  # Intercom's cap on per_page
+# DuckDB's memory cap during ingest; beyond it DuckDB spills to temporary files. Landing needs
+# a bounded amount whatever the table's size (bench/landing_memory.py measures it).
+DEFAULT_INGEST_MEMORY_LIMIT = "256MB"
+_MEMORY_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -197,6 +201,22 @@ class IngestSettings:
     timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
     page_size: int = MAX_PAGE_SIZE
+    memory_limit: str = DEFAULT_INGEST_MEMORY_LIMIT
+
+
+def memory_size(env: Mapping[str, str], name: str, default: str) -> str:
+    """A DuckDB memory size such as `256MB` or `1.5GiB` (at least 1 MB), as DuckDB spells it."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    match = _MEMORY_SIZE.fullmatch(raw)
+    units = {"kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12, "kib": 2**10, "mib": 2**20}
+    units |= {"gib": 2**30, "tib": 2**40}
+    if match is None or float(match[1]) * units[match[2].lower()] < 1e6:
+        raise ConfigError(
+            f"{name} must be a size such as 256MB or 1GB (at least 1MB), got {raw!r}."
+        )
+    return f"{match[1]}{match[2]}"
 
 
 def _number(env: Mapping[str, str], name: str, default: float, kind: type, low: float, high: float):
@@ -227,6 +247,7 @@ def ingest_settings(env: Mapping[str, str] | None = None) -> IngestSettings:
         ),
         max_attempts=_number(env, "COACH_HTTP_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS, int, 1, 50),
         page_size=_number(env, "COACH_INGEST_PAGE_SIZE", MAX_PAGE_SIZE, int, 1, MAX_PAGE_SIZE),
+        memory_limit=memory_size(env, "COACH_INGEST_MEMORY_LIMIT", DEFAULT_INGEST_MEMORY_LIMIT),
     )
 
 

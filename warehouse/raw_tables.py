@@ -27,22 +27,22 @@ def table_name(stream: str) -> str:
 DELETIONS_TABLE = f"{RAW_SCHEMA}.intercom_deletions"
 
 
+_RECORD_COLUMNS = """
+    id varchar not null,
+    updated_at bigint,
+    record json not null,
+    record_hash varchar not null,
+    run_id varchar not null,
+    loaded_at timestamptz not null
+"""
+
+
 def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the raw tables, or bring older ones up to date (see `_drop_primary_key`)."""
     con.execute(f"create schema if not exists {RAW_SCHEMA}")
     for stream in STREAMS:
-        con.execute(
-            f"""
-            create table if not exists {table_name(stream)} (
-                id varchar not null,
-                updated_at bigint,
-                record json not null,
-                record_hash varchar not null,
-                run_id varchar not null,
-                loaded_at timestamptz not null,
-                primary key (id, record_hash)
-            )
-            """
-        )
+        con.execute(f"create table if not exists {table_name(stream)} ({_RECORD_COLUMNS})")
+        _drop_primary_key(con, stream)
     con.execute(
         f"""
         create table if not exists {DELETIONS_TABLE} (
@@ -53,6 +53,36 @@ def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
         )
         """
     )
+
+
+def _drop_primary_key(con: duckdb.DuckDBPyConnection, stream: str) -> None:
+    """Rebuild a raw table made with the old `primary key (id, record_hash)` without it.
+
+    DuckDB keeps a key's index (an ART) in memory that it cannot spill while rows go in: a
+    landing into a table of 2M conversations needed the whole 264 MB index and failed under
+    ingest's 256 MB limit (issue 16; bench/landing_memory.py). `land_prepared` keeps the same
+    guarantee by looking the keys up first. DuckDB cannot drop a key, so the table is copied, in
+    one transaction: a run killed meanwhile leaves the old table as it was.
+    """
+    bare = table_name(stream).split(".", 1)[1]
+    keyed = con.execute(
+        "select count(*) from duckdb_constraints() where schema_name = ? and table_name = ?"
+        " and constraint_type = 'PRIMARY KEY'",
+        [RAW_SCHEMA, bare],
+    ).fetchone()[0]
+    if not keyed:
+        return
+    table, copy = table_name(stream), f"{RAW_SCHEMA}.{bare}__unkeyed"
+    con.execute("begin transaction")
+    try:
+        con.execute(f"create table {copy} ({_RECORD_COLUMNS})")
+        con.execute(f"insert into {copy} select * from {table}")
+        con.execute(f"drop table {table}")
+        con.execute(f"alter table {copy} rename to {bare}")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")
 
 
 @dataclass(frozen=True)
@@ -80,9 +110,15 @@ def land_records(
 def land_prepared(
     con: duckdb.DuckDBPyConnection, batch: PreparedRecords, run_id: str
 ) -> LandResult:
-    """Land a prepared batch. The keys already present are looked up first (a scan of the `id`
-    column) and only new rows are inserted: `insert or ignore` would do the same, but its
-    conflict path is about twice as slow."""
+    """Land a prepared batch: only the (id, record_hash) pairs not already in the table go in,
+    so re-landing an identical record adds nothing.
+
+    The pairs present are looked up first, a scan of the `id` column joined to the batch's ids:
+    its memory depends on the batch, not on the table (a key index, whose memory grows with
+    the table, is what this replaced; see `_drop_primary_key`). Lookup and insert run back to
+    back on the one writing connection (ingest's warehouse thread, or write-back, under the
+    pipeline lock), so nothing lands in between.
+    """
     if not batch.ids:
         return LandResult(received=batch.received, new=0)
     table = table_name(batch.stream)

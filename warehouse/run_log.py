@@ -1,10 +1,17 @@
-"""Reading the ingest run log (`ingest.run_log`, written by `ingest.state`) without depending
-on ingest: what write-back's guard rail, `coach doctor` and the web app's health need to know."""
+"""Reading the ingest run log (`ingest.run_log`, one row per run and stream, written by
+`ingest.state`) without depending on ingest: what write-back's guard rail, `coach doctor`
+and the web app's health need to know.
+
+`failure_streak` answers "has the refresh been failing, and since when?": the runs since the
+last one that succeeded, newest first. `coach ingest`/`coach run` add it to their error line and
+`coach doctor` shows it, so an hourly job that fails every time says so instead of repeating one
+line per run.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import duckdb
 
@@ -48,3 +55,81 @@ def last_ingest(con: duckdb.DuckDBPyConnection) -> IngestRun | None:
     if not rows:
         return None
     return IngestRun(rows[0][0], tuple(StreamOutcome(*row[1:]) for row in rows))
+
+
+@dataclass(frozen=True)
+class FailureStreak:
+    """The latest runs that did not succeed, up to the last one that did."""
+
+    runs: int
+    since: datetime  # when the first of them started
+    last_error: str | None
+    last_success: datetime | None  # when the last successful run ended; None if none ever did
+
+    def describe(self) -> str:
+        """E.g. "the last 3 runs failed since 2026-06-15 09:15 UTC (last success ...)"."""
+        if self.runs == 1:
+            line = f"the last run failed ({_stamp(self.since)})"
+        else:
+            line = f"the last {self.runs} runs failed since {_stamp(self.since)}"
+        if self.last_success is None:
+            return f"{line}; no run has succeeded yet"
+        return f"{line}; the last successful run ended {_stamp(self.last_success)}"
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def has_run_log(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables"
+            " where table_schema = 'ingest' and table_name = 'run_log'"
+        ).fetchone()[0]
+    )
+
+
+def failure_streak(con: duckdb.DuckDBPyConnection) -> FailureStreak | None:
+    """The runs since the last successful one, or None when the latest run succeeded (or there
+    is no run log). A run succeeded when every stream it ran succeeded; a run still marked
+    `running` counts as not succeeded (read it while no ingest is running: under the writer
+    lock, or after the run ended)."""
+    if not has_run_log(con):
+        return None
+    runs = con.execute(
+        f"""
+        select run_id, min(started_at) as started_at, max(ended_at) as ended_at,
+               bool_and(outcome = 'succeeded') as succeeded,
+               max(error) filter (where error is not null) as error
+        from {RUN_LOG}
+        group by run_id
+        order by started_at desc, run_id desc
+        """
+    ).fetchall()
+    streak = []
+    last_success = None
+    for run in runs:
+        if run[3]:
+            last_success = run[2]
+            break
+        streak.append(run)
+    if not streak:
+        return None
+    newest_error = next((run[4] for run in streak if run[4]), None)
+    return FailureStreak(len(streak), streak[-1][1], newest_error, last_success)
+
+
+def refresh_health(con: duckdb.DuckDBPyConnection) -> tuple[bool, str]:
+    """One line on the refresh for `coach doctor`: whether the latest ingest run succeeded, and
+    if not, how many in a row failed, since when, and the latest error."""
+    if not has_run_log(con):
+        return True, "no ingest run yet"
+    streak = failure_streak(con)
+    if streak is None:
+        ended = con.execute(f"select max(ended_at) from {RUN_LOG}").fetchone()[0]
+        if ended is None:
+            return True, "no ingest run yet"
+        return True, f"the last run succeeded, ended {_stamp(ended)}"
+    error = f": {streak.last_error}" if streak.last_error else ""
+    return False, f"{streak.describe()}{error}"

@@ -88,6 +88,41 @@ def connect_published(paths: WarehousePaths) -> duckdb.DuckDBPyConnection:
         raise CoachError(f"Cannot open the warehouse {paths.published}: {exc}") from None
 
 
+@contextlib.contextmanager
+def latest_for_reading(paths: WarehousePaths) -> Iterator[duckdb.DuckDBPyConnection | None]:
+    """The newest state of the warehouse, read-only: the working file (which also holds what
+    failed runs recorded; they publish nothing) while no command writes it, else the published
+    file; None when neither exists. Holds the writer lock only while open, so a command that
+    starts meanwhile is refused rather than blocked; keep it short."""
+    if not paths.directory.is_dir():
+        yield None
+        return
+    lock: FileLock | None = FileLock(str(paths.lock), timeout=0, mode=PRIVATE_FILE)
+    try:
+        lock.acquire()
+    except Timeout:
+        lock = None
+    try:
+        if lock is not None and paths.working.exists():
+            source = paths.working
+        elif paths.published.exists():
+            source = paths.published
+        else:
+            yield None
+            return
+        try:
+            con = duckdb.connect(str(source), read_only=True)
+        except duckdb.Error as exc:
+            raise CoachError(f"Cannot open the warehouse {source}: {exc}") from None
+        try:
+            yield con
+        finally:
+            con.close()
+    finally:
+        if lock is not None:
+            lock.release()
+
+
 def publish(paths: WarehousePaths) -> Path:
     """Copy the working file to the published path atomically. Call while holding the lock.
 

@@ -105,6 +105,8 @@ def test_only_the_streams_asked_for(served, paths):
         ({"INTERCOM_VERSION": "1.0"}, 2, "INTERCOM_VERSION '1.0' is not supported"),
         ({"COACH_INGEST_CONCURRENCY": "lots"}, 2, "COACH_INGEST_CONCURRENCY must be a number"),
         ({"COACH_INGEST_PAGE_SIZE": "500"}, 2, "COACH_INGEST_PAGE_SIZE must be a number"),
+        ({"COACH_INGEST_MEMORY_LIMIT": "lots"}, 2, "COACH_INGEST_MEMORY_LIMIT must be a size"),
+        ({"COACH_INGEST_MEMORY_LIMIT": "512KB"}, 2, "(at least 1MB), got '512KB'"),
     ],
 )
 def test_configuration_errors_are_one_sentence(served, paths, env, code, fragment):
@@ -127,9 +129,11 @@ def test_a_workspace_lacking_an_attribute_the_product_reads(served, paths, fake)
     one_line_error(doctor, 2, "has no contact attribute 'Employer'")
 
 
-def test_doctor_checks_token_version_and_every_attribute(served, fake):
-    result = coach("doctor", env=env_for(served))
+def test_doctor_checks_token_version_and_every_attribute(served, fake, paths):
+    # A warehouse of its own: the default path is whatever data/ holds where the tests run.
+    result = coach("doctor", "--warehouse", str(paths.published), env=env_for(served))
     assert result.exit_code == 0, result.output
+    assert "no warehouse at" in result.output
     assert "accepted for workspace" in result.output
     assert "Intercom-Version 2.11" in result.output
     assert "'Last Call'" in result.output and "'Service Code'" in result.output

@@ -35,15 +35,19 @@ def create_seen_table(con: duckdb.DuckDBPyConnection, stream: str) -> str:
 
 
 def missing_ids(
-    con: duckdb.DuckDBPyConnection, stream: str, seen: str, before: int | None = None
+    con: duckdb.DuckDBPyConnection, stream: str, seen: str, until: int | None = None
 ) -> list[str]:
-    """Current (not deleted) warehouse ids absent from `seen`, last updated before `before`."""
+    """Current (not deleted) warehouse ids absent from `seen`, last updated no later than the
+    second `until` (the listing's start). A record updated in that very second is a candidate
+    too: `updated_at` has whole seconds, and each candidate is asked for by id before it counts
+    as deleted, so including it costs one call, while leaving it out missed a deletion that
+    followed an update in the same second until the next `--full`."""
     rows = con.execute(
         f"""select id from ({current_records_sql(stream)}) current_records
         where id not in (select id from {seen})
-          and ($before is null or updated_at is null or updated_at < $before)
+          and ($until is null or updated_at is null or updated_at <= $until)
         order by id""",
-        {"before": before},
+        {"until": until},
     ).fetchall()
     return [row[0] for row in rows]
 

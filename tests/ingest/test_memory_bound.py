@@ -79,7 +79,9 @@ def test_days_of_heavy_change_land_under_a_scaled_down_limit(tmp_path: Path):
         changed = 0
         for day in range(DAYS):
             answer = httpx.post(
-                f"{base_url}/_emulator/simulate_day", json={"share": SHARE, "seed": day}
+                f"{base_url}/_emulator/simulate_day",
+                json={"share": SHARE, "seed": day},
+                timeout=300,  # thousands of changes, on a machine that may be busy
             )
             changed += answer.raise_for_status().json()["changed"]
             # A build takes longer than a landing, and landing is what is at stake here: the

@@ -66,6 +66,20 @@ def test_ingest_prints_plain_lines_and_a_table_when_not_on_a_terminal(served, pa
     assert_matches_truth(paths, fake)
 
 
+def test_a_full_run_says_full_not_incremental(served, paths, fake):
+    assert coach("ingest", "--warehouse", str(paths.published), env=env_for(served)).exit_code == 0
+    result = coach("ingest", "--full", "--warehouse", str(paths.published), env=env_for(served))
+    assert result.exit_code == 0, result.output
+    for stream in ("contacts", "conversations"):
+        assert f"{stream}: full started" in result.output
+        assert f"{stream}: incremental started" not in result.output
+        table_row = next(
+            line for line in result.output.splitlines() if line.startswith(f"│ {stream}")
+        )
+        assert "full" in table_row
+    assert "about 0 records" not in result.output
+
+
 def test_every_run_in_one_process_prints_its_lines(served, paths):
     """The log lines go to the stderr of the command running now, not of the first one."""
     for _ in range(2):

@@ -21,8 +21,9 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
 
+# Two workers: the machine CI runs on has two cores.
 test: install lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 # The fake Intercom's demo workspace -> ingest -> build -> summaries; leaves data/warehouse.duckdb.
 demo: install

@@ -88,8 +88,7 @@ def caseload_query(ctx: ReportContext, filters: Filters, bucket: str | None = No
                 series="channel_combination",
                 value="count(*)",
                 x_label="days since the last session",
-                order="(select bucket_order from day_buckets b where b.bucket_column = "
-                "'recency_bucket' and b.bucket = x), 2",
+                order="min(days_since_last_session), 2",
             ),
         ),
         filters={"lookback": lookback, **filters.describe()},

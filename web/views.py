@@ -1,0 +1,236 @@
+"""The pages that are not one table: home (pipeline health, glossary), a member, write-back."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict
+from datetime import UTC, datetime
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response, StreamingResponse
+
+from output.writers import csv_chunks
+from reports.member import member_detail
+from warehouse.config import writeback_settings
+from warehouse.glossary import GLOSSARY_FILE, glossary_terms
+from warehouse.run_log import ingest_health, last_ingest_streams
+from web.navigation import NAVIGATION
+from web.state import heading, render, settings, warehouse
+from web.table_views import json_response
+from web.tables import cell_text, member_href
+from writeback import audit
+from writeback.guards import check_all
+from writeback.plan import PLAN_COLUMNS, read_plan
+from writeback.run import type_problems
+
+# -- home -------------------------------------------------------------------------------------
+
+_INLINE = re.compile(r"(\*\*[^*]+\*\*|`[^`]+`)")
+
+
+def glossary() -> list[list[tuple[str, str]]]:
+    """Each term of dbt_project/docs/glossary.md as (kind, text) pieces: "strong", "code" or
+    "text". The template escapes every piece; nothing is passed through as markup."""
+    terms = []
+    for _, text in glossary_terms(GLOSSARY_FILE.read_text(encoding="utf-8")):
+        pieces = []
+        for piece in _INLINE.split(text):
+            if not piece:
+                continue
+            if piece.startswith("**") and piece.endswith("**"):
+                pieces.append(("strong", piece[2:-2]))
+            elif piece.startswith("`") and piece.endswith("`"):
+                pieces.append(("code", piece[1:-1]))
+            else:
+                pieces.append(("text", piece))
+        terms.append(pieces)
+    return terms
+
+
+def _health(con, info, max_age_hours: float) -> dict:
+    now = datetime.now(UTC)
+    health = ingest_health(con, now, max_age_hours)
+    runs = audit.run_summaries(con, None) if audit.has_audit(con) else []
+    zone = info.zone
+    return {
+        "warning": health.warning,
+        "ingest": health.run,
+        "ingest_age_hours": health.age_hours,
+        "streams": last_ingest_streams(con),
+        "build_age_hours": (now - info.built_at).total_seconds() / 3600,
+        "last_writeback": runs[-1] if runs else None,
+        "max_age_hours": max_age_hours,
+        "text": lambda value: cell_text(value, zone),
+    }
+
+
+def home(request: Request) -> Response:
+    with warehouse(request) as (_, ctx):
+        health = _health(ctx.con, ctx.info, settings(request).max_ingest_age_hours)
+        return render(
+            request,
+            "home.html",
+            heading=heading(ctx.info, None),
+            info=ctx.info,
+            health=health,
+            glossary=glossary(),
+            pages=NAVIGATION[1:],
+        )
+
+
+def health_json(request: Request) -> Response:
+    with warehouse(request) as (_, ctx):
+        health = _health(ctx.con, ctx.info, settings(request).max_ingest_age_hours)
+        last = health["last_writeback"]
+        document = {
+            "as_of_date": ctx.info.as_of_date,
+            "built_at": ctx.info.built_at,
+            "program_timezone": ctx.info.program_timezone,
+            "warning": health["warning"],
+            "last_ingest": None
+            if health["ingest"] is None
+            else {
+                "run_id": health["ingest"].run_id,
+                "ended_at": health["ingest"].ended_at,
+                "age_hours": health["ingest_age_hours"],
+                "streams": [asdict(s) for s in health["streams"]],
+            },
+            "last_writeback": last,
+        }
+        return json_response(document, ctx.info.zone)
+
+
+# -- a member ---------------------------------------------------------------------------------
+
+
+def _member(request: Request, ctx):
+    found = member_detail(ctx, request.path_params["contact_id"])
+    if found is None:
+        raise HTTPException(404, "No such member in this warehouse.")
+    return found
+
+
+def member(request: Request) -> Response:
+    with warehouse(request) as (_, ctx):
+        found = _member(request, ctx)
+        zone = ctx.info.zone
+        return render(
+            request,
+            "member.html",
+            heading=heading(ctx.info, None),
+            member=found.member,
+            detail=found,
+            text=lambda value: cell_text(value, zone),
+        )
+
+
+def member_json(request: Request) -> Response:
+    with warehouse(request) as (_, ctx):
+        found = _member(request, ctx)
+        document = {
+            "as_of_date": ctx.info.as_of_date,
+            "built_at": ctx.info.built_at,
+            "program_timezone": ctx.info.program_timezone,
+            "member": found.member,
+            "sessions": found.sessions.records(),
+            "status_history": found.history.records(),
+            "maintained_attributes": found.attributes.records(),
+            "data_quality": found.quality.records(),
+        }
+        return json_response(document, ctx.info.zone)
+
+
+# -- write-back (read-only) -------------------------------------------------------------------
+
+
+def _plan(snapshot, con):
+    """The plan of this published file (read once: the file never changes)."""
+    return snapshot.remember("writeback_plan", lambda: read_plan(con))
+
+
+def _writeback(snapshot, con) -> dict:
+    plan = _plan(snapshot, con)
+    verdicts = check_all(con, plan, writeback_settings())
+    problems = snapshot.remember("writeback_types", lambda: type_problems(con, plan))
+    has_audit = audit.has_audit(con)
+    transitions = sorted(
+        ((attribute, label, count) for (attribute, label), count in plan.transitions().items()),
+        key=lambda t: (t[0], -t[2], t[1]),
+    )
+    return {
+        "plan": plan,
+        "by_attribute": sorted(plan.by_attribute().items()),
+        "transitions": transitions,
+        "verdicts": verdicts,
+        "type_problems": problems,
+        "pending": len(audit.pending_writes(con)) if has_audit else 0,
+        "runs": list(reversed(audit.run_summaries(con, None))) if has_audit else [],
+    }
+
+
+def writeback_page(request: Request) -> Response:
+    with warehouse(request) as (snapshot, ctx):
+        zone = ctx.info.zone
+        return render(
+            request,
+            "writeback.html",
+            heading=heading(ctx.info, None),
+            text=lambda value: cell_text(value, zone),
+            member_href=member_href,
+            **_writeback(snapshot, ctx.con),
+        )
+
+
+def writeback_json(request: Request) -> Response:
+    with warehouse(request) as (snapshot, ctx):
+        state = _writeback(snapshot, ctx.con)
+        plan = state["plan"]
+        document = {
+            "as_of_date": ctx.info.as_of_date,
+            "built_at": ctx.info.built_at,
+            "members": plan.members,
+            "contacts": plan.contacts,
+            "changes": len(plan.rows),
+            "by_attribute": dict(state["by_attribute"]),
+            "transitions": [
+                {"attribute": a, "transition": t, "rows": n} for a, t, n in state["transitions"]
+            ],
+            "guard_rails": [asdict(v) for v in state["verdicts"]],
+            "type_problems": state["type_problems"],
+            "pending_writes": state["pending"],
+            "runs": state["runs"],
+        }
+        return json_response(document, ctx.info.zone)
+
+
+def writeback_plan_csv(request: Request) -> Response:
+    """The whole plan, as `coach writeback --format csv` prints it."""
+    if request.query_params:
+        return PlainTextResponse("Error: the plan takes no parameters.\n", status_code=400)
+    with warehouse(request) as (snapshot, ctx):
+        plan = _plan(snapshot, ctx.con)
+        rows = [[getattr(row, c) for c in PLAN_COLUMNS] for row in plan.rows]
+        zone, as_of = ctx.info.zone, ctx.info.as_of_date
+    return StreamingResponse(
+        csv_chunks(PLAN_COLUMNS, rows, zone),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="writeback-plan_as-of-{as_of}.csv"'},
+    )
+
+
+def writeback_audit_csv(request: Request) -> Response:
+    """Every audit row (`coach writeback audit --all --format csv`)."""
+    if request.query_params:
+        return PlainTextResponse("Error: the audit export takes no parameters.\n", 400)
+    with warehouse(request) as (_, ctx):
+        records = audit.export_rows(ctx.con, None) if audit.has_audit(ctx.con) else []
+        zone, as_of = ctx.info.zone, ctx.info.as_of_date
+    rows = [[record.get(c) for c in audit.EXPORT_COLUMNS] for record in records]
+    return StreamingResponse(
+        csv_chunks(audit.EXPORT_COLUMNS, rows, zone),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="writeback-audit_as-of-{as_of}.csv"'
+        },
+    )

@@ -16,6 +16,7 @@ from warehouse.readers import open_snapshot
 from warehouse.store import WarehousePaths
 
 if TYPE_CHECKING:
+    from reports.cache import RelationCache
     from reports.relation import Relation
 
 
@@ -24,6 +25,8 @@ class ReportContext:
     con: duckdb.DuckDBPyConnection
     info: BuildInfo
     scope: Scope = field(default_factory=Scope)
+    # Results kept per published file (the web app); None: compute every time (the CLI).
+    cache: RelationCache | None = None
 
     def rows(self, sql: str, params: list | None = None) -> list[tuple]:
         return self.con.execute(sql, params or []).fetchall()

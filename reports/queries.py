@@ -93,6 +93,7 @@ def caseload_query(ctx: ReportContext, filters: Filters, bucket: str | None = No
         ),
         filters={"lookback": lookback, **filters.describe()},
         empty_message="No member has a coaching session matching these filters.",
+        materialise=source != "caseload",
     )
     if bucket is not None:
         query = query.drilled("recency_bucket = ?", bucket, bucket=bucket)

@@ -14,16 +14,18 @@ So a terminal table, a web page, its CSV and its JSON can never disagree.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 
+from reports.cache import key
 from reports.context import ReportContext
 from warehouse.errors import UsageError, listing, shown
 
 # Rows fetched at a time when streaming (a CSV of 100k rows never sits in memory whole).
 BATCH_ROWS = 2_000
 MAX_PER_PAGE = 1_000
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -90,13 +92,18 @@ class ReportQuery:
     empty_message: str = "No rows match these filters."
     # A drill-down from a card: a filter of the table only (the cards keep counting `base`).
     drill: tuple[str, tuple[Any, ...]] | None = None
+    # Expensive to evaluate (a rollup): a cache keeps its rows in a table (reports/cache.py).
+    materialise: bool = False
 
     @property
     def table(self) -> Relation:
+        return self.drilled_relation(self.base)
+
+    def drilled_relation(self, base: Relation) -> Relation:
         if self.drill is None:
-            return self.base
+            return base
         fragment, params = self.drill
-        return self.base.where(fragment, *params)
+        return base.where(fragment, *params)
 
     def drilled(self, fragment: str, *params: Any, **described: Any) -> ReportQuery:
         return replace(self, drill=(fragment, params), filters={**self.filters, **described})
@@ -121,9 +128,9 @@ def check_sort(query: ReportQuery, column: str | None, direction: str | None) ->
     return Sort(column, direction == "desc")
 
 
-def _select(query: ReportQuery, order: str) -> str:
+def _select(query: ReportQuery, table: Relation, order: str) -> str:
     columns = ", ".join(f'"{c}"' for c in query.columns)
-    return f"select {columns} from ({query.table.sql}) as t order by {order}"
+    return f"select {columns} from ({table.sql}) as t order by {order}"
 
 
 def _order(query: ReportQuery, sort: Sort) -> str:
@@ -133,9 +140,30 @@ def _order(query: ReportQuery, sort: Sort) -> str:
     return f'"{sort.column}" {direction} nulls last, {query.order}'
 
 
+def _cached(ctx: ReportContext, parts: tuple, compute: Callable[[], T]) -> T:
+    """`compute()`, kept by the context's cache when it has one (the web app's, per file)."""
+    if ctx.cache is None:
+        return compute()
+    return ctx.cache.remember(key(*parts), compute)
+
+
+def _base(ctx: ReportContext, query: ReportQuery) -> Relation:
+    """The base relation, or the cache's table of its rows when it is worth materialising."""
+    if ctx.cache is None or not query.materialise:
+        return query.base
+    name = ctx.cache.table(ctx.con, query.base.sql, list(query.base.params))
+    return Relation(f"select * from {name}")
+
+
+def _table(ctx: ReportContext, query: ReportQuery) -> Relation:
+    return query.drilled_relation(_base(ctx, query))
+
+
 def count_rows(ctx: ReportContext, query: ReportQuery) -> int:
-    sql = f"select count(*) from ({query.table.sql}) as t"
-    return int(ctx.rows(sql, list(query.table.params))[0][0])
+    table = _table(ctx, query)
+    sql = f"select count(*) from ({table.sql}) as t"
+    params = list(table.params)
+    return _cached(ctx, ("count", sql, params), lambda: int(ctx.rows(sql, params)[0][0]))
 
 
 def fetch_page(
@@ -143,22 +171,24 @@ def fetch_page(
 ) -> list[tuple]:
     """Rows `(page - 1) * per_page` onwards, at most `per_page` (1-based pages)."""
     per_page = max(1, min(per_page, MAX_PER_PAGE))
-    sql = f"{_select(query, _order(query, sort))} limit ? offset ?"
-    params = [*query.table.params, per_page, (max(page, 1) - 1) * per_page]
-    return ctx.rows(sql, params)
+    table = _table(ctx, query)
+    sql = f"{_select(query, table, _order(query, sort))} limit ? offset ?"
+    params = [*table.params, per_page, (max(page, 1) - 1) * per_page]
+    return _cached(ctx, ("page", sql, params), lambda: ctx.rows(sql, params))
 
 
 def all_rows(ctx: ReportContext, query: ReportQuery) -> list[tuple]:
-    return ctx.rows(_select(query, query.order), list(query.table.params))
+    table = _table(ctx, query)
+    return ctx.rows(_select(query, table, query.order), list(table.params))
 
 
 def stream_rows(
     ctx: ReportContext, query: ReportQuery, sort: Sort | None = None, batch: int = BATCH_ROWS
 ) -> Iterator[tuple]:
     """Every row of the table, fetched `batch` at a time from one cursor."""
-    cursor = ctx.con.execute(
-        _select(query, _order(query, sort or Sort())), list(query.table.params)
-    )
+    table = _table(ctx, query)
+    sql = _select(query, table, _order(query, sort or Sort()))
+    cursor = ctx.con.execute(sql, list(table.params))
     while chunk := cursor.fetchmany(batch):
         yield from chunk
 
@@ -167,10 +197,11 @@ def compute_cards(ctx: ReportContext, query: ReportQuery) -> list[Card]:
     """Every card in one aggregate query over the base relation."""
     if not query.cards:
         return []
+    base = _base(ctx, query)
     aggregates = ", ".join(spec.aggregate for spec in query.cards)
-    params = [p for spec in query.cards for p in spec.params]
-    sql = f"select {aggregates} from ({query.base.sql}) as t"
-    values = ctx.rows(sql, [*params, *query.base.params])[0]
+    params = [*(p for spec in query.cards for p in spec.params), *base.params]
+    sql = f"select {aggregates} from ({base.sql}) as t"
+    values = _cached(ctx, ("cards", sql, params), lambda: ctx.rows(sql, params)[0])
     return [
         Card(spec.label, int(value or 0), spec.drill)
         for spec, value in zip(query.cards, values, strict=True)
@@ -178,8 +209,14 @@ def compute_cards(ctx: ReportContext, query: ReportQuery) -> list[Card]:
 
 
 def compute_chart(ctx: ReportContext, query: ReportQuery, spec: ChartSpec) -> Chart:
+    base = _base(ctx, query)
     series = spec.series or "null"
     sql = f"""select {spec.x} as x, {series} as series, {spec.value} as value
-        from ({query.base.sql}) as t group by all order by {spec.order}"""
-    points = [(x, s, int(v)) for x, s, v in ctx.rows(sql, list(query.base.params))]
+        from ({base.sql}) as t group by all order by {spec.order}"""
+    params = list(base.params)
+    points = _cached(
+        ctx,
+        ("chart", sql, params),
+        lambda: [(x, s, int(v)) for x, s, v in ctx.rows(sql, params)],
+    )
     return Chart(spec.title, spec.x_label, points)

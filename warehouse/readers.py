@@ -23,7 +23,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -116,12 +116,20 @@ class PublishedReader:
     `with reader.request() as (snapshot, con):` gives the snapshot current when the request
     starts and a cursor on it; the snapshot stays open until the request ends, whatever is
     published meanwhile.
+
+    With `warm`, a newly published file is prepared first (e.g. the views everyone opens are
+    computed into its cache) on a thread of its own, while requests keep being served from the
+    previous file; it becomes current when `warm` returns (or fails).
     """
 
-    def __init__(self, paths: WarehousePaths) -> None:
+    def __init__(
+        self, paths: WarehousePaths, warm: Callable[[Snapshot], None] | None = None
+    ) -> None:
         self.paths = paths
+        self.warm = warm
         self._lock = threading.Lock()
         self._current: Snapshot | None = None
+        self._warming: tuple[int, int] | None = None
         self.opened = 0  # snapshots opened so far (tests and benchmarks read it)
 
     def _snapshot(self) -> Snapshot:
@@ -132,16 +140,44 @@ class PublishedReader:
                 identity = _identity(self.paths.published)
             except FileNotFoundError:
                 identity = None
-            if current is None or (identity is not None and identity != current.identity):
-                con, opened = _attach(self.paths)
-                fresh = Snapshot(con, opened, catalog_name(self.paths))
-                self.opened += 1
+            replaced = current is not None and identity not in (None, current.identity)
+            if current is None or (replaced and self.warm is None):
+                fresh = self._open()
                 if current is not None:
-                    current.replaced = True
-                    self._close_if_unused(current)
+                    self._retire(current)
                 self._current = current = fresh
+            elif replaced and self._warming != identity:
+                self._warming = identity
+                threading.Thread(target=self._warm_and_switch, daemon=True).start()
             current.users += 1
             return current
+
+    def _open(self) -> Snapshot:
+        con, opened = _attach(self.paths)
+        self.opened += 1
+        return Snapshot(con, opened, catalog_name(self.paths))
+
+    def _retire(self, snapshot: Snapshot) -> None:
+        snapshot.replaced = True
+        self._close_if_unused(snapshot)
+
+    def _warm_and_switch(self) -> None:
+        try:
+            fresh = self._open()
+        except CoachError:
+            with self._lock:
+                self._warming = None  # try again on a later request
+            return
+        try:
+            assert self.warm is not None
+            self.warm(fresh)
+        except Exception:  # a cold file is still the right file to serve
+            pass
+        with self._lock:
+            old, self._current = self._current, fresh
+            self._warming = None
+            if old is not None:
+                self._retire(old)
 
     def _release(self, snapshot: Snapshot) -> None:
         with self._lock:

@@ -19,6 +19,7 @@ from web import table_views, views
 from web.pages import EXPORT, PAGES
 from web.settings import WebSettings
 from web.state import HERE, render
+from web.warm import warm
 
 SECURITY_HEADERS = {
     # Nothing but this app's own files: no inline script or style, no frames, no other origin.
@@ -114,7 +115,12 @@ async def internal_error(request: Request, exc: Exception) -> Response:
     return _error(request, 500, f"Internal error ({type(exc).__name__}); the server log has more.")
 
 
-def create_app(paths: WarehousePaths, settings: WebSettings | None = None) -> Starlette:
+def create_app(
+    paths: WarehousePaths, settings: WebSettings | None = None, *, warm_new_files: bool = True
+) -> Starlette:
+    """The app over the published file at `paths`. With `warm_new_files`, a newly published
+    file is served once its common views are computed (web/warm.py); tests that check the
+    switch itself turn it off."""
     app = Starlette(
         routes=routes(),
         exception_handlers={
@@ -123,7 +129,7 @@ def create_app(paths: WarehousePaths, settings: WebSettings | None = None) -> St
             Exception: internal_error,
         },
     )
-    app.state.reader = PublishedReader(paths)
+    app.state.reader = PublishedReader(paths, warm if warm_new_files else None)
     app.state.settings = settings or WebSettings()
     app.add_middleware(SecurityHeaders)
     return app

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
+import threading
 from collections.abc import Callable
 
 import uvicorn
@@ -12,6 +14,13 @@ from warehouse.readers import open_snapshot
 from warehouse.store import WarehousePaths
 from web.app import create_app
 from web.settings import WebSettings
+from web.warm import warm
+
+
+def _warm_first(app) -> None:
+    """The file served at start-up, prepared like every later one (web/warm.py)."""
+    with contextlib.suppress(Exception), app.state.reader.request() as (snapshot, _):
+        warm(snapshot)
 
 
 def serve_app(
@@ -33,6 +42,7 @@ def serve_app(
     except OSError as exc:
         sock.close()
         raise CoachError(f"Cannot listen on {host}:{port}: {exc.strerror or exc}.") from None
+    threading.Thread(target=_warm_first, args=(app,), daemon=True).start()
     bound = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
     echo(f"Serving the reports of {paths.published} at http://{shown}:{bound}/ (Ctrl-C stops it)")

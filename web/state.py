@@ -20,6 +20,7 @@ from reports.scope import Scope
 from warehouse.build_info import BuildInfo, read_build_info
 from warehouse.readers import PublishedReader, Snapshot
 from web.settings import WebSettings
+from web.warm import relation_cache
 
 HERE = Path(__file__).parent
 TEMPLATES = jinja2.Environment(
@@ -46,7 +47,8 @@ def warehouse(request: Request) -> Iterator[tuple[Snapshot, ReportContext]]:
         info = snapshot.remember(
             "build_info", lambda: read_build_info(con, f"The warehouse {reader.paths.published}")
         )
-        yield snapshot, ReportContext(con, info, scope_of(request))
+        cache = relation_cache(snapshot)
+        yield snapshot, ReportContext(con, info, scope_of(request), cache)
 
 
 def settings(request: Request) -> WebSettings:

@@ -28,7 +28,7 @@ from reports.relation import ReportQuery
 from warehouse.errors import UsageError
 from web import charts
 from web.pages import BY_NAME, TablePage
-from web.params import PER_PAGE_CHOICES, Parsed, parse, paging
+from web.params import PER_PAGE_CHOICES, Parsed, paging, parse
 from web.state import form_options, heading, render, warehouse
 from web.tables import card_views, table_view
 
@@ -196,7 +196,7 @@ def table_csv(request: Request) -> Response:
     page = _page_of(request)
     stack = contextlib.ExitStack()
     try:
-        snapshot, ctx = stack.enter_context(warehouse(request))
+        _, ctx = stack.enter_context(warehouse(request))
         parsed = parse(_multi(request), page.params)
         query = page.build(ctx, parsed)
         paged = paging(parsed)

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -52,9 +53,14 @@ def routes() -> list[BaseRoute]:
         Route("/writeback/plan.csv", views.writeback_plan_csv, name="csv:writeback-plan"),
         Route("/writeback/audit.csv", views.writeback_audit_csv, name="csv:writeback-audit"),
         Route("/api/writeback", views.writeback_json, name="api:writeback"),
+        Route("/favicon.ico", favicon, name="favicon"),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     return table
+
+
+async def favicon(request: Request) -> Response:
+    return RedirectResponse("/static/favicon.svg", status_code=301)
 
 
 class SecurityHeaders:
@@ -131,5 +137,6 @@ def create_app(
     )
     app.state.reader = PublishedReader(paths, warm if warm_new_files else None)
     app.state.settings = settings or WebSettings()
+    app.add_middleware(GZipMiddleware, minimum_size=2_000)
     app.add_middleware(SecurityHeaders)
     return app

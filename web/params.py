@@ -18,6 +18,7 @@ from warehouse.errors import UsageError, listing, shown
 TABLE_PARAMS = ("sort", "dir", "page", "per_page")
 PER_PAGE_CHOICES = (25, 50, 100, 250)
 DEFAULT_PER_PAGE = 50
+MAX_PER_PAGE = 1_000
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,6 @@ def paging(parsed: Parsed) -> Paging:
     per_page = _int(Param("per_page", "int", "rows per page"), per_page_text)
     if page < 1:
         raise UsageError(f"--page must be 1 or more, got {page}.")
-    if per_page not in PER_PAGE_CHOICES:
-        choices = ", ".join(str(c) for c in PER_PAGE_CHOICES)
-        raise UsageError(f"--per_page must be one of {choices}, got {per_page}.")
+    if not 1 <= per_page <= MAX_PER_PAGE:
+        raise UsageError(f"--per_page must be between 1 and {MAX_PER_PAGE}, got {per_page}.")
     return Paging(parsed.get("sort"), parsed.get("dir"), page, per_page)

@@ -24,6 +24,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response, Strea
 from output.writers import csv_chunks, json_default
 from reports import engagement
 from reports import relation as rel
+from reports.cache import key
 from reports.relation import ReportQuery
 from warehouse.errors import UsageError
 from web import charts
@@ -44,15 +45,25 @@ def _form(page: TablePage, parsed: Parsed, options: dict[str, list[tuple[str, st
         if not param.in_form:
             continue
         raw = [v for v in parsed.raw.get(param.name, []) if v.strip()]
+        offered = options.get(param.options or "", [])
         fields.append(
             {
                 "param": param,
                 "values": raw,
                 "value": raw[-1] if raw else "",
-                "options": options.get(param.options or "", []),
+                "options": offered,
+                "big": len(offered) > BIG_LIST,
             }
         )
     return fields
+
+
+# A list longer than this is a text field with suggestions, not a list box.
+BIG_LIST = 40
+
+
+def _datalists(form: list) -> dict[str, list[tuple[str, str]]]:
+    return {f["param"].options: f["options"] for f in form if f["big"]}
 
 
 def _hidden(page: TablePage, parsed: Parsed) -> list[tuple[str, str]]:
@@ -92,13 +103,16 @@ def table_page(request: Request) -> Response:
             paged = paging(parsed)
             sort = rel.check_sort(query, paged.sort, paged.direction)
         except UsageError as error:
-            context.update(form=_form(page, parsed, options), hidden=_hidden(page, parsed))
+            form = _form(page, parsed, options)
+            context.update(form=form, hidden=_hidden(page, parsed), datalists=_datalists(form))
             return render(request, "table.html", 400, error=str(error), **context)
         total = rel.count_rows(ctx, query)
         rows = rel.fetch_page(ctx, query, sort, paged.page, paged.per_page)
         active = {k: str(v) for k, v in query.filters.items() if k in ("bucket", "cohort", "kind")}
+        form = _form(page, parsed, options)
         context.update(
-            form=_form(page, parsed, options),
+            form=form,
+            datalists=_datalists(form),
             hidden=_hidden(page, parsed),
             query=query,
             heading=heading(ctx.info, query.filters),
@@ -152,9 +166,12 @@ def _extra(page: TablePage, ctx, parsed: Parsed, query: ReportQuery, request: Re
         }
     if page.name == "engagement":
         filters = query.filters
-        mix = engagement.mix_query(ctx, _report_filters(ctx, parsed))
+        filtered = _report_filters(ctx, parsed)
+        mix = engagement.mix_query(ctx, filtered)
+        compare = lambda: engagement.comparison(ctx, filtered)  # noqa: E731
+        cached = ctx.cache.remember(key("comparison", mix.base), compare) if ctx.cache else None
         return {
-            "comparison": engagement.comparison(ctx, _report_filters(ctx, parsed)),
+            "comparison": cached or compare(),
             "mix_charts": _chart_views(ctx, mix),
             "days": filters["days"],
         }
@@ -182,12 +199,12 @@ def download_name(query: ReportQuery, as_of: str) -> str:
     """`caseload_lookback-28_employer-Acme-Manufacturing_as-of-2026-06-15.csv`: the report and
     its filters, in characters every file system and browser keeps."""
     parts = [query.name.replace("/", "-")]
-    for key, value in query.filters.items():
+    for name, value in query.filters.items():
         if value in (None, [], ""):
             continue
         values = value if isinstance(value, list) else [value]
         text = "+".join(_UNSAFE.sub("-", str(v)).strip("-") or "x" for v in values)
-        parts.append(f"{key.replace('_', '-')}-{text}")
+        parts.append(f"{name.replace('_', '-')}-{text}")
     name = "_".join(parts)[:180]
     return f"{name}_as-of-{as_of}.csv"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import asdict
 from datetime import UTC, datetime
 
@@ -151,22 +152,43 @@ def _plan(snapshot, con):
 
 def _writeback(snapshot, con) -> dict:
     plan = _plan(snapshot, con)
-    verdicts = check_all(con, plan, writeback_settings())
+    # The guards judge the age of the last ingest against the clock: kept a minute at most.
+    minute = int(time.time() // 60)
+    verdicts = snapshot.remember(
+        ("writeback_verdicts", minute), lambda: check_all(con, plan, writeback_settings())
+    )
     problems = snapshot.remember("writeback_types", lambda: type_problems(con, plan))
     has_audit = audit.has_audit(con)
-    transitions = sorted(
-        ((attribute, label, count) for (attribute, label), count in plan.transitions().items()),
-        key=lambda t: (t[0], -t[2], t[1]),
-    )
     return {
         "plan": plan,
-        "by_attribute": sorted(plan.by_attribute().items()),
-        "transitions": transitions,
+        "by_attribute": snapshot.remember(
+            "writeback_by_attribute", lambda: sorted(plan.by_attribute().items())
+        ),
+        "transitions": snapshot.remember("writeback_transitions", lambda: _transitions(plan)),
         "verdicts": verdicts,
         "type_problems": problems,
         "pending": len(audit.pending_writes(con)) if has_audit else 0,
         "runs": list(reversed(audit.run_summaries(con, None))) if has_audit else [],
     }
+
+
+# Transitions listed per attribute (the rest are summed in one row), as `coach writeback` does.
+SHOWN_TRANSITIONS = 6
+
+
+def _transitions(plan) -> list[tuple[str, str, int]]:
+    rows = []
+    counted = plan.transitions()
+    for attribute in sorted(plan.by_attribute()):
+        mine = sorted(
+            ((label, n) for (a, label), n in counted.items() if a == attribute),
+            key=lambda t: (-t[1], t[0]),
+        )
+        rows += [(attribute, label, n) for label, n in mine[:SHOWN_TRANSITIONS]]
+        rest = mine[SHOWN_TRANSITIONS:]
+        if rest:
+            rows.append((attribute, f"({len(rest):,} other transitions)", sum(n for _, n in rest)))
+    return rows
 
 
 def writeback_page(request: Request) -> Response:

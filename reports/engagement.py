@@ -18,8 +18,18 @@ from reports.context import ReportContext
 from reports.filters import Filters
 from reports.relation import CardSpec, ChartSpec, ReportQuery
 from reports.where import Where
+from warehouse.errors import UsageError
 
 DEFAULT_CHANGE_DAYS = 30
+
+
+def check_days(days: int | None, info) -> int:
+    """How far back changes are listed: 1 to the warehouse's largest lookback (default 30)."""
+    if days is None:
+        return DEFAULT_CHANGE_DAYS
+    if not 1 <= days <= info.max_lookback_days:
+        raise UsageError(f"--days must be between 1 and {info.max_lookback_days} days, got {days}.")
+    return days
 
 
 def statuses(ctx: ReportContext) -> list[str]:

@@ -12,7 +12,6 @@ from reports.context import ReportContext
 from reports.filters import (
     billing_month,
     check_choice,
-    check_lookback,
     date_range,
     resolve_bucket,
     resolve_referrals,
@@ -87,10 +86,9 @@ def billing(ctx: ReportContext, p: Parsed) -> ReportQuery:
 
 
 def engagement_changes(ctx: ReportContext, p: Parsed) -> ReportQuery:
-    days = check_lookback(p.get("days"), ctx.info, limit=ctx.info.max_lookback_days)
+    days = engagement.check_days(p.get("days"), ctx.info)
     filters = _filters(ctx, p)
-    statuses = resolve_statuses(ctx, p.many("status"))
-    return engagement.changes_query(ctx, filters, days or engagement.DEFAULT_CHANGE_DAYS, statuses)
+    return engagement.changes_query(ctx, filters, days, resolve_statuses(ctx, p.many("status")))
 
 
 def data_quality(ctx: ReportContext, p: Parsed) -> ReportQuery:

@@ -6,8 +6,6 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-import pytest
-
 from tests.oracle import Oracle
 from tests.web.conftest import route_paths
 from web.app import create_app

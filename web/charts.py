@@ -66,15 +66,14 @@ def _label(value: Any) -> str:
 
 
 def _nice_max(value: int) -> int:
-    """The axis' top: 1, 2 or 5 times a power of ten, at least `value`."""
-    if value <= 5:
-        return max(value, 1)
-    step = 1
+    """The axis' top: four steps of 1, 2 or 5 times a power of ten, at least `value`."""
+    needed = max(1, -(-value // 4))
+    power = 1
     while True:
         for factor in (1, 2, 5):
-            if step * factor >= value:
-                return step * factor
-        step *= 10
+            if power * factor >= needed:
+                return 4 * power * factor
+        power *= 10
 
 
 def stacked_bars(chart: Chart, max_series: int = COLOURS) -> ChartView | None:
@@ -96,7 +95,7 @@ def stacked_bars(chart: Chart, max_series: int = COLOURS) -> ChartView | None:
     top = _nice_max(max(sum(grid.get((x, s), 0) for s in order) for x in xs))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / len(xs)
-    bar_w = max(2.0, slot * 0.7)
+    bar_w = min(80.0, max(2.0, slot * 0.7))
     bars, x_ticks = [], []
     every = max(1, len(xs) // 12)  # at most about a dozen x labels
     for i, x in enumerate(xs):

@@ -43,7 +43,7 @@ class TablePage:
     params: tuple[Param, ...]
     build: Callable[[ReportContext, Parsed], ReportQuery]
     intro: str = ""
-    chart_kind: str = "bars"  # how its chart is drawn: bars (stacked per x) or lines
+    heading: str = ""  # the page's title when it is not its table's
 
 
 def _filters(ctx: ReportContext, p: Parsed, *, lookback_limit: int | None = None):
@@ -176,7 +176,7 @@ PAGES = (
         engagement_changes,
         "Engagement Status over the builds kept in engagement_status_history, and the members "
         "whose status changed recently.",
-        chart_kind="lines",
+        heading="Engagement over time",
     ),
     TablePage(
         "data-quality",

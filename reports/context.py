@@ -35,6 +35,14 @@ class ReportContext:
         cursor = self.con.execute(sql, params or [])
         return [d[0] for d in cursor.description], cursor.fetchall()
 
+    def source(self, sql: str, params: list[Any]) -> tuple[str, list[Any]]:
+        """A relation expensive to evaluate (a table function rolling sessions up), as a FROM
+        item: itself, or with a cache (the web app's, per published file) a table holding its
+        rows, made on first use. Filters and the scope apply on top, so they share the table."""
+        if self.cache is None:
+            return sql, params
+        return self.cache.table(self.con, f"select * from {sql}", params), []
+
     def relation(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> Relation:
         """The one way a report gets its rows: `sql` (with a contact_id column) restricted to
         the context's scope (reports/scope.py)."""

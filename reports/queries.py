@@ -59,8 +59,10 @@ def caseload_query(ctx: ReportContext, filters: Filters, bucket: str | None = No
     if lookback == ctx.info.lookback_days and not filters.coach_ids and not filters.channels:
         source, params = "caseload", []
     else:
-        source = "caseload_for(?, ?, ?)"
-        params = [lookback, listed(filters.coach_ids), listed(filters.channels)]
+        source, params = ctx.source(
+            "caseload_for(?, ?, ?)",
+            [lookback, listed(filters.coach_ids), listed(filters.channels)],
+        )
     where = Where().employers("employer", filters)
     sql = f"select * from {source} {where.sql()}"
     query = ReportQuery(
@@ -93,7 +95,6 @@ def caseload_query(ctx: ReportContext, filters: Filters, bucket: str | None = No
         ),
         filters={"lookback": lookback, **filters.describe()},
         empty_message="No member has a coaching session matching these filters.",
-        materialise=source != "caseload",
     )
     if bucket is not None:
         query = query.drilled("recency_bucket = ?", bucket, bucket=bucket)

@@ -92,8 +92,6 @@ class ReportQuery:
     empty_message: str = "No rows match these filters."
     # A drill-down from a card: a filter of the table only (the cards keep counting `base`).
     drill: tuple[str, tuple[Any, ...]] | None = None
-    # Expensive to evaluate (a rollup): a cache keeps its rows in a table (reports/cache.py).
-    materialise: bool = False
 
     @property
     def table(self) -> Relation:
@@ -147,16 +145,8 @@ def _cached(ctx: ReportContext, parts: tuple, compute: Callable[[], T]) -> T:
     return ctx.cache.remember(key(*parts), compute)
 
 
-def _base(ctx: ReportContext, query: ReportQuery) -> Relation:
-    """The base relation, or the cache's table of its rows when it is worth materialising."""
-    if ctx.cache is None or not query.materialise:
-        return query.base
-    name = ctx.cache.table(ctx.con, query.base.sql, list(query.base.params))
-    return Relation(f"select * from {name}")
-
-
 def _table(ctx: ReportContext, query: ReportQuery) -> Relation:
-    return query.drilled_relation(_base(ctx, query))
+    return query.drilled_relation(query.base)
 
 
 def count_rows(ctx: ReportContext, query: ReportQuery) -> int:
@@ -197,7 +187,7 @@ def compute_cards(ctx: ReportContext, query: ReportQuery) -> list[Card]:
     """Every card in one aggregate query over the base relation."""
     if not query.cards:
         return []
-    base = _base(ctx, query)
+    base = query.base
     aggregates = ", ".join(spec.aggregate for spec in query.cards)
     params = [*(p for spec in query.cards for p in spec.params), *base.params]
     sql = f"select {aggregates} from ({base.sql}) as t"
@@ -209,7 +199,7 @@ def compute_cards(ctx: ReportContext, query: ReportQuery) -> list[Card]:
 
 
 def compute_chart(ctx: ReportContext, query: ReportQuery, spec: ChartSpec) -> Chart:
-    base = _base(ctx, query)
+    base = query.base
     series = spec.series or "null"
     sql = f"""select {spec.x} as x, {series} as series, {spec.value} as value
         from ({base.sql}) as t group by all order by {spec.order}"""

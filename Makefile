@@ -79,7 +79,6 @@ bench-soak: install
 # the first run fills and builds a large warehouse in bench/work/web/, about 15 minutes).
 bench-web: install
 	$(BIN)/python -m bench.web
-	$(BIN)/python -m bench.readme
 
 clean:
 	rm -rf $(VENV) dbt_project/target dbt_project/logs .pytest_cache .ruff_cache

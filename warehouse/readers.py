@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -99,6 +100,18 @@ class Snapshot:
         cursor = self.con.cursor()
         cursor.execute(f'use "{self.catalog}"')
         return cursor
+
+    def remember_for(self, key: Any, seconds: float, compute: Any) -> Any:
+        """`compute()` kept `seconds` at most (for values that also depend on the clock)."""
+        now = time.monotonic()
+        with self.memo_lock:
+            kept = self.memo.get(key)
+            if kept is not None and kept[0] > now:
+                return kept[1]
+        value = compute()
+        with self.memo_lock:
+            self.memo[key] = (now + seconds, value)
+        return value
 
     def remember(self, key: Any, compute: Any) -> Any:
         """`compute()` once per snapshot for `key` (e.g. the write-back plan)."""

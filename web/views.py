@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import functools
 import re
-import time
 from dataclasses import asdict
 from datetime import UTC, datetime
 
@@ -33,8 +33,13 @@ _INLINE = re.compile(r"(\*\*[^*]+\*\*|`[^`]+`)")
 def glossary() -> list[list[tuple[str, str]]]:
     """Each term of dbt_project/docs/glossary.md as (kind, text) pieces: "strong", "code" or
     "text". The template escapes every piece; nothing is passed through as markup."""
+    return _glossary(GLOSSARY_FILE.read_text(encoding="utf-8"))
+
+
+@functools.lru_cache(maxsize=4)
+def _glossary(source: str) -> list[list[tuple[str, str]]]:
     terms = []
-    for _, text in glossary_terms(GLOSSARY_FILE.read_text(encoding="utf-8")):
+    for _, text in glossary_terms(source):
         pieces = []
         for piece in _INLINE.split(text):
             if not piece:
@@ -66,9 +71,15 @@ def _health(con, info, max_age_hours: float) -> dict:
     }
 
 
+def _current_health(request: Request, snapshot, ctx) -> dict:
+    """The health as of the last 10 seconds (the file cannot change; only the clock moves)."""
+    hours = settings(request).max_ingest_age_hours
+    return snapshot.remember_for(("health", hours), 10, lambda: _health(ctx.con, ctx.info, hours))
+
+
 def home(request: Request) -> Response:
-    with warehouse(request) as (_, ctx):
-        health = _health(ctx.con, ctx.info, settings(request).max_ingest_age_hours)
+    with warehouse(request) as (snapshot, ctx):
+        health = _current_health(request, snapshot, ctx)
         return render(
             request,
             "home.html",
@@ -81,8 +92,8 @@ def home(request: Request) -> Response:
 
 
 def health_json(request: Request) -> Response:
-    with warehouse(request) as (_, ctx):
-        health = _health(ctx.con, ctx.info, settings(request).max_ingest_age_hours)
+    with warehouse(request) as (snapshot, ctx):
+        health = _current_health(request, snapshot, ctx)
         last = health["last_writeback"]
         document = {
             "as_of_date": ctx.info.as_of_date,
@@ -153,9 +164,8 @@ def _plan(snapshot, con):
 def _writeback(snapshot, con) -> dict:
     plan = _plan(snapshot, con)
     # The guards judge the age of the last ingest against the clock: kept a minute at most.
-    minute = int(time.time() // 60)
-    verdicts = snapshot.remember(
-        ("writeback_verdicts", minute), lambda: check_all(con, plan, writeback_settings())
+    verdicts = snapshot.remember_for(
+        "writeback_verdicts", 60, lambda: check_all(con, plan, writeback_settings())
     )
     problems = snapshot.remember("writeback_types", lambda: type_problems(con, plan))
     has_audit = audit.has_audit(con)

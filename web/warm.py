@@ -18,8 +18,10 @@ def relation_cache(snapshot: Snapshot) -> RelationCache:
     return snapshot.remember("relation_cache", RelationCache)
 
 
-# Lookbacks a caseload is commonly asked for (besides the build's), and so prepared.
+# Lookbacks a caseload or sessions report is commonly asked for (besides the build's).
 COMMON_LOOKBACKS = (7, 14, 28, 56, 90, 180)
+# Employers prepared, the largest first (a program has a few large employers and a long tail).
+LARGEST_EMPLOYERS = 20
 
 
 def _prepare(ctx: ReportContext, page, parsed: Parsed) -> None:
@@ -31,22 +33,40 @@ def _prepare(ctx: ReportContext, page, parsed: Parsed) -> None:
     rel.fetch_page(ctx, query, rel.Sort(), 1, DEFAULT_PER_PAGE)
 
 
+def views(ctx: ReportContext) -> list[tuple[str, Parsed]]:
+    """The views prepared, most asked for first: every page without filters; then the caseload,
+    sessions and participants of each coach, of the common lookbacks, of the largest employers,
+    and the sessions of each channel."""
+    coaches = [c for (c,) in ctx.rows("select coach_id from coaches order by session_count desc")]
+    employers = [
+        e
+        for (e,) in ctx.rows(
+            "select employer from employers order by member_count desc, employer limit ?",
+            [LARGEST_EMPLOYERS],
+        )
+    ]
+    channels = [c for (c,) in ctx.rows("select channel from coaching_channels order by 1")]
+    prepared = [(page.name, Parsed()) for page in PAGES]
+    for name in ("caseload", "sessions", "participants"):
+        prepared += [(name, Parsed(values={"coach": (coach,)})) for coach in coaches]
+    for name in ("caseload", "sessions"):
+        prepared += [(name, Parsed(values={"lookback": days})) for days in COMMON_LOOKBACKS]
+    for name in ("caseload", "sessions", "participants", "billing"):
+        prepared += [(name, Parsed(values={"employer": (e,)})) for e in employers]
+    prepared += [("sessions", Parsed(values={"channel": (c,)})) for c in channels]
+    return prepared
+
+
 def warm(snapshot: Snapshot) -> None:
-    """Every page without filters, then the caseload of each coach and of the common lookbacks
-    (a coaching lead's first views: a rollup of the sessions each, so worth preparing)."""
+    """Prepare `views` into the file's cache, and the write-back plan."""
     con = snapshot.cursor()
     try:
         info = snapshot.remember("build_info", lambda: read_build_info(con))
         ctx = ReportContext(con, info, cache=relation_cache(snapshot))
-        for page in PAGES:
-            _prepare(ctx, page, Parsed())
+        for name, parsed in views(ctx)[: len(PAGES)]:
+            _prepare(ctx, BY_NAME[name], parsed)
         snapshot.remember("writeback_plan", lambda: read_plan(con))
-        caseload = BY_NAME["caseload"]
-        for (coach,) in con.execute(
-            "select coach_id from coaches order by session_count desc"
-        ).fetchall():
-            _prepare(ctx, caseload, Parsed(values={"coach": (coach,)}))
-        for days in COMMON_LOOKBACKS:
-            _prepare(ctx, caseload, Parsed(values={"lookback": days}))
+        for name, parsed in views(ctx)[len(PAGES) :]:
+            _prepare(ctx, BY_NAME[name], parsed)
     finally:
         con.close()

@@ -162,10 +162,12 @@ def card_views(cards: list[Card], query: QueryParams, active: dict[str, str]) ->
     """Cards; one with a drill-down links to its rows (and back to all rows when it is shown)."""
     views = []
     drill_keys = {key for card in cards if card.drill for key in card.drill}
-    for card in cards:
+    for index, card in enumerate(cards):
         if card.drill is None:
-            selected = bool(drill_keys) and not any(active.get(k) for k in drill_keys)
-            href = with_params(query, **dict.fromkeys(drill_keys)) if drill_keys else None
+            # The first card counts every row: with drill-downs beside it, it shows them all.
+            everything = index == 0 and bool(drill_keys)
+            selected = everything and not any(active.get(k) for k in drill_keys)
+            href = with_params(query, **dict.fromkeys(drill_keys)) if everything else None
             views.append(CardView(card.label, card.value, href, selected))
             continue
         selected = all(active.get(k) == v for k, v in card.drill.items())

@@ -258,13 +258,17 @@ def during_publish(base: str, warehouse: Path, clients: int = 5) -> dict[str, An
             text=True,
         )
         published = time.perf_counter()
-        time.sleep(60)  # the app prepares the new file, then switches to it
+        # The app prepares the new file, then switches to it: watch until it has (5 min at most)
+        # and 10 s more.
+        first = built[0][1] if built else None
+        while time.perf_counter() - published < 300 and all(b == first for _, b in built[-50:]):
+            time.sleep(1)
+        time.sleep(10)
         stop.set()
         for thread in threads:
             thread.join()
     if run.returncode != 0:
         raise SystemExit(f"coach run failed: {run.stderr[-2000:]}")
-    first = built[0][1] if built else None
     switched = next((t for t, b in built if b != first), None)
     times = [s.seconds for s in load.samples]
     return {

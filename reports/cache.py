@@ -36,12 +36,15 @@ class RelationCache:
         self._values: OrderedDict[str, Any] = OrderedDict()
         self._tables: OrderedDict[str, int] = OrderedDict()  # table name -> rows
         self._computing: dict[str, threading.Lock] = {}
+        self._pinned: dict[str, str] = {}
         self.hits = 0
         self.misses = 0
 
     def remember(self, key: str, compute: Callable[[], T]) -> T:
         while True:
             with self._lock:
+                if key in self._pinned:
+                    return self._pinned[key]  # type: ignore[return-value]
                 if key in self._values:
                     self._values.move_to_end(key)
                     self.hits += 1
@@ -66,17 +69,29 @@ class RelationCache:
                 del self._computing[key]
             gate.release()
 
-    def table(self, con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> str:
-        """The name of a table holding the rows of `sql` (made on first use)."""
+    def table(
+        self, con: duckdb.DuckDBPyConnection, sql: str, params: list[Any], pinned: bool = False
+    ) -> str:
+        """The name of a table holding the rows of `sql` (made on first use). A pinned table is
+        kept for the file's life (a few, made on purpose); others within a budget of rows."""
         digest = hashlib.blake2b(repr((sql, params)).encode(), digest_size=10).hexdigest()
         name = f'{CATALOG}.main."relation_{digest}"'
 
         def create() -> str:
             con.execute(f"create table {name} as {sql}", params)
-            rows = con.execute(f"select count(*) from {name}").fetchone()[0]
-            self._keep(con, name, rows)
+            if not pinned:
+                rows = con.execute(f"select count(*) from {name}").fetchone()[0]
+                self._keep(con, name, rows)
             return name
 
+        if pinned:
+            with self._lock:
+                if f"table:{name}" in self._values:
+                    return self._values[f"table:{name}"]
+            value = self.remember(f"table:{name}", create)
+            with self._lock:
+                self._pinned[f"table:{name}"] = value
+            return value
         return self.remember(f"table:{name}", create)
 
     def _keep(self, con: duckdb.DuckDBPyConnection, name: str, rows: int) -> None:

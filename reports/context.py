@@ -43,6 +43,14 @@ class ReportContext:
             return sql, params
         return self.cache.table(self.con, f"select * from {sql}", params), []
 
+    def keyed(self, sql: str, key: str) -> str:
+        """`sql` as a FROM item for looking up one value of `key` (a member's rows): itself, or
+        with a cache a copy of its rows ordered by `key`, kept for the file, in which DuckDB
+        skips every block whose smallest and largest `key` exclude the value."""
+        if self.cache is None:
+            return f"({sql}) as keyed"
+        return self.cache.table(self.con, f"{sql} order by {key}", [], pinned=True)
+
     def relation(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> Relation:
         """The one way a report gets its rows: `sql` (with a contact_id column) restricted to
         the context's scope (reports/scope.py)."""

@@ -48,23 +48,14 @@ def _history(ctx: ReportContext, filters: Filters) -> tuple[str, list]:
 
 
 def mix_query(ctx: ReportContext, filters: Filters) -> ReportQuery:
-    """Members per status and as-of date; the cards are the build's date."""
+    """Members per status and as-of date, for the chart (`comparison` gives the cards)."""
     sql, params = _history(ctx, filters)
-    as_of = ctx.info.as_of_date
     return ReportQuery(
         name="engagement-mix",
         title="Engagement Status over time",
         base=ctx.relation(sql, params),
         columns=("as_of_date", "contact_id", "engagement_status"),
         order="as_of_date, contact_id",
-        cards=tuple(
-            CardSpec(
-                status,
-                "count(*) filter (where as_of_date = ? and engagement_status = ?)",
-                (as_of, status),
-            )
-            for status in statuses(ctx)
-        ),
         charts=(
             ChartSpec(
                 "Members by Engagement Status and as-of date",

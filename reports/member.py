@@ -29,8 +29,11 @@ class MemberDetail:
     quality: Table
 
 
-def _table(ctx: ReportContext, sql: str, contact_id: str, order: str) -> Table:
-    base = ctx.relation(sql + " where contact_id = ?", [contact_id])
+def _table(ctx: ReportContext, sql: str, contact_id: str, order: str, large: bool = False) -> Table:
+    """The member's rows of `sql`; a `large` relation is read through a copy ordered by member
+    (when the context keeps one: the web app)."""
+    source = f"select * from {ctx.keyed(sql, 'contact_id')}" if large else sql
+    base = ctx.relation(source + " where contact_id = ?", [contact_id])
     columns, rows = ctx.columns_and_rows(
         f"select * from ({base.sql}) as t order by {order}", list(base.params)
     )
@@ -48,6 +51,7 @@ def member_detail(ctx: ReportContext, contact_id: str) -> MemberDetail | None:
         "is_call_session, is_qualifying_call, conversation_id, contact_id from coaching_sessions",
         contact_id,
         "session_at desc, conversation_id",
+        large=True,
     )
     history = _table(
         ctx,
@@ -62,6 +66,7 @@ def member_detail(ctx: ReportContext, contact_id: str) -> MemberDetail | None:
         "change_label, no_desired_reason, contact_id from contact_attribute_targets",
         contact_id,
         "attribute",
+        large=True,
     )
     quality = _table(
         ctx,

@@ -34,7 +34,7 @@ from warehouse.errors import CoachError
 from warehouse.store import WarehousePaths
 
 # A reader is a guest on a machine that also runs the pipeline: bounded threads and memory.
-READER_CONFIG = {"threads": 2, "memory_limit": "1GB"}
+READER_CONFIG = {"threads": 2, "memory_limit": "2GB"}
 
 
 def _identity(path: os.PathLike[str] | str) -> tuple[int, int]:

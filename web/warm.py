@@ -50,9 +50,10 @@ def views(ctx: ReportContext) -> list[tuple[str, Parsed]]:
     prepared = [(page.name, Parsed()) for page in PAGES]
     for name in ("caseload", "sessions", "participants"):
         prepared += [(name, Parsed(values={"coach": (coach,)})) for coach in coaches]
-    for name in ("caseload", "sessions"):
+    for name in ("caseload", "sessions", "participants"):
         prepared += [(name, Parsed(values={"lookback": days})) for days in COMMON_LOOKBACKS]
-    for name in ("caseload", "sessions", "participants", "billing"):
+    prepared += [("engagement", Parsed(values={"days": days})) for days in COMMON_LOOKBACKS]
+    for name in ("caseload", "sessions", "participants", "billing", "engagement"):
         prepared += [(name, Parsed(values={"employer": (e,)})) for e in employers]
     prepared += [("sessions", Parsed(values={"channel": (c,)})) for c in channels]
     return prepared

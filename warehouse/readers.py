@@ -183,9 +183,14 @@ class PublishedReader:
             return
         try:
             assert self.warm is not None
+            # One thread while preparing: the requests still served from the previous file
+            # keep the other core.
+            fresh.con.execute("set threads = 1")
             self.warm(fresh)
         except Exception:  # a cold file is still the right file to serve
             pass
+        finally:
+            fresh.con.execute(f"set threads = {READER_CONFIG['threads']}")
         with self._lock:
             old, self._current = self._current, fresh
             self._warming = None

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: install test lint demo docs glossary bench bench-ingest bench-build bench-writeback \
-	bench-landing bench-soak clean
+	bench-landing bench-soak bench-web clean
 
 install: $(STAMP)
 
@@ -25,7 +25,8 @@ lint: install
 test: install lint
 	$(BIN)/pytest -n 2
 
-# The fake Intercom's demo workspace -> ingest -> build -> summaries; leaves data/warehouse.duckdb.
+# The fake Intercom's demo workspace -> ingest -> build -> summaries; leaves data/warehouse.duckdb,
+# then serves the report web app on http://127.0.0.1:8000/ until Ctrl-C.
 demo: install
 	$(BIN)/coach demo
 
@@ -72,6 +73,12 @@ bench-landing: install
 # (about an hour; the first run of a day also generates and caches the large workspace, ~8 min).
 bench-soak: install
 	$(BIN)/python -m bench.soak
+
+# The web app at the large workspace: 20 concurrent clients on every page, the full engagement
+# export as CSV, pages during a publish (writes bench/results/web.json and the README's table;
+# the first run fills and builds a large warehouse in bench/work/web/, about 15 minutes).
+bench-web: install
+	$(BIN)/python -m bench.web
 
 clean:
 	rm -rf $(VENV) dbt_project/target dbt_project/logs .pytest_cache .ruff_cache

@@ -10,7 +10,7 @@ import os
 
 import click
 
-from commands import access, pipeline, reports, writeback
+from commands import access, pipeline, reports, serve, writeback
 from commands.common import CoachGroup
 
 
@@ -21,7 +21,7 @@ def main() -> None:
     os.umask(0o077)
 
 
-for area in (pipeline, reports, writeback, access):
+for area in (pipeline, reports, writeback, access, serve):
     for command in area.COMMANDS:
         main.add_command(command)
 

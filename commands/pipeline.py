@@ -116,12 +116,24 @@ def build(
     show_default=True,
     help="The fake's workspace: demo (~600 members), or tiny (~40, a quick check).",
 )
-def demo(warehouse: str | None, workspace: str) -> None:
+@click.option("--no-serve", is_flag=True, help="Stop after the summaries (scripts, tests).")
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Web app port."
+)
+def demo(warehouse: str | None, workspace: str, no_serve: bool, port: int) -> None:
     """The whole pipeline against the built-in fake Intercom: ingest, build, then the caseload
-    and billing summaries and the write-back plan."""
+    and billing summaries and the write-back plan; then the report web app on 127.0.0.1 until
+    Ctrl-C (unless --no-serve)."""
     from pipeline.demo import run_demo
 
-    run_demo(warehouse_paths(warehouse), console(), workspace)
+    paths = warehouse_paths(warehouse)
+    run_demo(paths, console(), workspace)
+    if no_serve:
+        return
+    from web.server import serve_app
+    from web.settings import web_settings
+
+    serve_app(paths, "127.0.0.1", port, web_settings(), click.echo)
 
 
 @click.command()

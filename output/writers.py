@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import csv
 import errno
+import io
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -19,17 +20,43 @@ FORMATS = ("csv", "json")
 T = TypeVar("T")
 
 
+def csv_chunks(
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    zone: ZoneInfo,
+    rows_per_chunk: int = 1_000,
+) -> Iterator[str]:
+    """The CSV text (a header, then one CRLF line per row, as RFC 4180 and spreadsheets expect)
+    in pieces of `rows_per_chunk` rows, for streaming a large table."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([neutralise(c) for c in columns])
+    pending = 0
+    for row in rows:
+        writer.writerow([csv_cell(value, zone) for value in row])
+        pending += 1
+        if pending == rows_per_chunk:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+            pending = 0
+    yield buffer.getvalue()
+
+
 def write_csv(
     stream: IO[str], columns: Sequence[str], rows: Iterable[Sequence[Any]], zone: ZoneInfo
 ) -> int:
-    """A header and one line per row (CRLF, as RFC 4180 and spreadsheets expect); the number of
-    data rows written."""
-    writer = csv.writer(stream, lineterminator="\r\n")
-    writer.writerow([neutralise(c) for c in columns])
+    """A header and one line per row; the number of data rows written."""
     count = 0
-    for row in rows:
-        writer.writerow([csv_cell(value, zone) for value in row])
-        count += 1
+
+    def counted() -> Iterator[Sequence[Any]]:
+        nonlocal count
+        for row in rows:
+            count += 1
+            yield row
+
+    for chunk in csv_chunks(columns, counted(), zone):
+        stream.write(chunk)
     return count
 
 

@@ -162,3 +162,30 @@ def coach_labels(ctx: ReportContext, ids: list[str]) -> list[str]:
         )
     )
     return [f"{names.get(i) or 'unnamed'} ({i})" for i in ids]
+
+
+def resolve_bucket(ctx: ReportContext, column: str, given: str | None, option: str) -> str | None:
+    """A day bucket's label (a card's drill-down), as the `day_buckets` mart spells it."""
+    if given is None:
+        return None
+    labels = [
+        label
+        for (label,) in ctx.rows(
+            "select bucket from day_buckets where bucket_column = ? order by bucket_order",
+            [column],
+        )
+    ]
+    if given.strip() not in labels:
+        raise UsageError(
+            f"No {column.replace('_', ' ')} {shown(given)} ({option}); known: {listing(labels)}."
+        )
+    return given.strip()
+
+
+def check_choice(given: str | None, choices: tuple[str, ...], option: str) -> str | None:
+    """One of a fixed set of values (e.g. a billing card's cohort)."""
+    if given is None:
+        return None
+    if given not in choices:
+        raise UsageError(f"{option} must be one of {', '.join(choices)}, got {shown(given)}.")
+    return given

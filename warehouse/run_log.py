@@ -133,3 +133,66 @@ def refresh_health(con: duckdb.DuckDBPyConnection) -> tuple[bool, str]:
         return True, f"the last run succeeded, ended {_stamp(ended)}"
     error = f": {streak.last_error}" if streak.last_error else ""
     return False, f"{streak.describe()}{error}"
+
+
+@dataclass(frozen=True)
+class StreamRun:
+    """One stream of one ingest run, as the run log holds it."""
+
+    stream: str
+    mode: str
+    started_at: datetime
+    ended_at: datetime | None
+    records_received: int
+    records_new: int
+    api_calls: int
+    outcome: str
+    error: str | None
+
+
+def last_ingest_streams(con: duckdb.DuckDBPyConnection) -> list[StreamRun]:
+    """The streams of the most recently started ingest run (empty when none is recorded)."""
+    try:
+        rows = con.execute(
+            f"""select stream, mode, started_at, ended_at, records_received, records_new,
+                   api_calls, outcome, error from {RUN_LOG}
+            where run_id = (select run_id from {RUN_LOG} order by started_at desc limit 1)
+            order by stream"""
+        ).fetchall()
+    except duckdb.CatalogException:
+        return []
+    return [StreamRun(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class IngestHealth:
+    """Whether the last ingest is recent and complete; `warning` says why not."""
+
+    run: IngestRun | None
+    age_hours: float | None
+    warning: str | None
+
+
+def ingest_health(
+    con: duckdb.DuckDBPyConnection, now: datetime, max_age_hours: float
+) -> IngestHealth:
+    run = last_ingest(con)
+    if run is None:
+        return IngestHealth(None, None, "The warehouse records no ingest run.")
+    ended = run.ended_at
+    age = None if ended is None else (now - ended).total_seconds() / 3600
+    if run.unfinished:
+        first = run.unfinished[0]
+        warning = (
+            f"The last ingest ({run.run_id}) did not complete: {first.stream} {first.outcome}."
+        )
+    elif age is None:
+        warning = f"The last ingest ({run.run_id}) records no end."
+    elif age > max_age_hours:
+        warning = (
+            f"The last ingest ended {age:.1f} hours ago, more than the {max_age_hours:g} hours "
+            "allowed: the reports may be stale."
+        )
+    else:
+        warning = None
+    return IngestHealth(run, age, warning)

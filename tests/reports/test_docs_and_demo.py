@@ -38,7 +38,7 @@ def test_docs_without_a_warehouse(tmp_path):
 def test_demo_runs_the_whole_pipeline(tmp_path):
     target = tmp_path / "demo.duckdb"
     result = CliRunner().invoke(
-        main, ["demo", "--workspace", "tiny", "--warehouse", str(target)], env={}
+        main, ["demo", "--workspace", "tiny", "--no-serve", "--warehouse", str(target)], env={}
     )
     assert result.exit_code == 0, result.output
     with duckdb.connect(str(target), read_only=True) as con:

@@ -1,0 +1,1 @@
+"""`coach serve`: the report web app over the published warehouse (read-only)."""

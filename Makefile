@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: install test lint demo docs glossary bench bench-ingest bench-build bench-writeback \
-	bench-landing bench-soak bench-web clean
+	bench-landing bench-soak bench-web bench-refresh clean
 
 install: $(STAMP)
 
@@ -79,6 +79,12 @@ bench-soak: install
 # the first run fills and builds a large warehouse in bench/work/web/, about 15 minutes).
 bench-web: install
 	$(BIN)/python -m bench.web
+
+# What one `coach run` costs after nothing changed, an hour's and a day's changes (issue 15), at
+# small, medium and large (BENCH_SIZES=small,medium to leave out large, whose backfill alone takes
+# about 7 minutes); writes bench/results/refresh.json and the README's table.
+bench-refresh: install
+	$(BIN)/python -m bench.refresh
 
 clean:
 	rm -rf $(VENV) dbt_project/target dbt_project/logs .pytest_cache .ruff_cache

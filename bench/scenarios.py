@@ -21,6 +21,7 @@ import duckdb
 
 from bench.common import FakeServer, api_calls, coach, measure, python_module, spread
 from warehouse.raw_tables import current_counts
+from warehouse.store import WarehousePaths
 
 RECORDS_PER_CALL = 150  # a full page: the most records one call can bring
 
@@ -127,7 +128,8 @@ class BuildFull:
 
     def run(self, context: Context) -> dict[str, Any]:
         record = _measured_coach(context, "build", "--as-of", context.as_of)
-        with duckdb.connect(str(context.warehouse), read_only=True) as con:
+        working = WarehousePaths(context.warehouse).working  # raw tables: not published
+        with duckdb.connect(str(working), read_only=True) as con:
             counts = current_counts(con)
         records = counts["contacts"] + counts["conversations"]
         record["records"] = records

@@ -86,8 +86,10 @@ def run_ingest(
     transport: httpx.AsyncBaseTransport | None = None,
     reporter: Reporter | None = None,
     command: str = "coach ingest",
+    publish_after: bool = True,
 ) -> RunResult:
-    """`coach ingest`: hold the writer lock, ingest into the working file, publish on success.
+    """`coach ingest`: hold the writer lock, ingest into the working file, publish on success
+    (unless `publish_after` is false: `coach run` publishes once, after its build).
     `command` is what a refusal tells the user to run again."""
     select(streams)  # a bad name fails before anything is touched
     options = RunOptions(
@@ -103,9 +105,10 @@ def run_ingest(
         finally:
             con.close()
             options.reporter.close()
-        published = time.monotonic()
-        publish(paths)
-        result.publish_seconds = time.monotonic() - published
+        if publish_after:
+            published = time.monotonic()
+            publish(paths)
+            result.publish_seconds = time.monotonic() - published
     return result
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -15,8 +16,8 @@ from output.terminal import say
 from warehouse import dbt
 from warehouse.as_of import is_other_day, prepare_audit
 from warehouse.config import PostgresSettings, ingest_settings, intercom_settings
-from warehouse.errors import UsageError
-from warehouse.store import WarehousePaths
+from warehouse.errors import CoachError, UsageError
+from warehouse.store import WarehousePaths, pipeline_lock, publish_logs
 
 
 def ingest(
@@ -26,6 +27,7 @@ def ingest(
     full: bool = False,
     streams: tuple[str, ...] = (),
     command: str = "coach ingest",
+    publish_after: bool = True,
 ) -> RunResult:
     """Land Intercom's records with the configuration from the environment; print the result."""
     settings, config = intercom_settings(), ingest_settings()
@@ -38,6 +40,7 @@ def ingest(
         full=full,
         reporter=make_reporter(),
         command=command,
+        publish_after=publish_after,
     )
     console.print(run_table(result, paths.published))
     return result
@@ -52,6 +55,12 @@ class BuildOptions:
     # The warehouse was not named on the command line: it is the one everyone reads.
     shared: bool = True
     replace_published: bool = False
+    # `coach run`: skip a build with nothing new to read (`warehouse.build_state`).
+    skip_unchanged: bool = False
+
+
+def _is_audit(options: BuildOptions) -> bool:
+    return options.shared and not options.replace_published and is_other_day(options.as_of)
 
 
 def build(
@@ -60,7 +69,7 @@ def build(
     """Build and publish; a build of the shared warehouse for another day than today goes to
     an audit warehouse of its own (`warehouse.as_of`) unless `replace_published`."""
     day = options.as_of
-    audit = options.shared and not options.replace_published and is_other_day(day)
+    audit = _is_audit(options)
     if audit and options.target == "postgres":
         raise UsageError(
             f"A build as of {day} would replace the marts everyone reads in PostgreSQL; build "
@@ -74,6 +83,7 @@ def build(
         full_refresh=options.full_refresh,
         pg=options.pg,
         command=command,
+        skip_unchanged=options.skip_unchanged,
     )
     say(console, built.summary())
     if options.target != "duckdb":
@@ -96,17 +106,30 @@ def run(
     *,
     full: bool = False,
 ) -> dbt.DbtRun:
-    """Ingest, then build and publish: what a scheduled job runs. Ends with how long each
-    phase took (in a cron log, what a slow refresh spends its time on)."""
+    """Ingest, then build and publish once: what a scheduled job runs. A build that publishes
+    this warehouse (DuckDB, not an audit) publishes the ingest with it; a failed build publishes
+    the ingest's logs on the previous snapshot. Ends with how long each phase took (in a cron
+    log, what a slow refresh spends its time on)."""
     started = time.monotonic()
-    result = ingest(paths, console, full=full, command="coach run")
+    builds_here = options.target == "duckdb" and not _is_audit(options)
+    result = ingest(paths, console, full=full, command="coach run", publish_after=not builds_here)
     ingested = time.monotonic()
-    built = build(paths, console, options, command="coach run")
-    ingest_s, build_s = ingested - started, time.monotonic() - ingested
+    try:
+        built = build(
+            paths, console, dataclasses.replace(options, skip_unchanged=True), command="coach run"
+        )
+    except CoachError:
+        if builds_here:
+            with pipeline_lock(paths, command="coach run"):
+                publish_logs(paths)
+        raise
+    publish_s = result.publish_seconds + built.publish_seconds
+    ingest_s = ingested - started - result.publish_seconds
+    build_s = time.monotonic() - ingested - built.publish_seconds
     say(
         console,
-        f"Took {ingest_s + build_s:.1f}s: ingest {ingest_s:.1f}s (publish "
-        f"{result.publish_seconds:.1f}s), build {build_s:.1f}s (dbt {built.seconds:.1f}s, "
-        f"publish and set-up {build_s - built.seconds:.1f}s)",
+        f"Took {ingest_s + build_s + publish_s:.1f}s: ingest {ingest_s:.1f}s, build "
+        f"{build_s:.1f}s (dbt {built.seconds:.1f}s), publish {publish_s:.1f}s "
+        f"({built.published_bytes:,} bytes written)",
     )
     return built

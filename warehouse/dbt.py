@@ -8,6 +8,7 @@ share `dbt_project/target`. A failure becomes one readable line (which model or 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import re
@@ -18,17 +19,26 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
+from warehouse import build_state
+from warehouse.as_of import today
 from warehouse.config import PostgresSettings
 from warehouse.errors import CoachError, ConfigError
 from warehouse.files import ensure_private_dir
 from warehouse.postgres import copy_raw_to_postgres
 from warehouse.raw_tables import create_raw_tables, has_records
-from warehouse.store import WarehousePaths, connect_working, pipeline_lock, publish
+from warehouse.store import (
+    WarehousePaths,
+    connect_working,
+    pipeline_lock,
+    publish,
+    publish_logs,
+)
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 Target = Literal["duckdb", "postgres", "duckdb_read_only"]
 TARGETS: tuple[Target, ...] = ("duckdb", "postgres", "duckdb_read_only")
 _FAILED = {"error", "fail", "runtime error"}
+UNIT_TESTS_OFF = ("--exclude-resource-type", "unit_test")
 
 
 @dataclass(frozen=True)
@@ -39,8 +49,15 @@ class DbtRun:
     statuses: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     log_path: Path | None = None
+    # The publish that followed (`coach build` on DuckDB): its seconds and the file it wrote.
+    publish_seconds: float = 0.0
+    published_bytes: int = 0
+    # Why nothing was built (`coach run` with nothing new to read), if so.
+    skipped: str = ""
 
     def summary(self) -> str:
+        if self.skipped:
+            return f"dbt {self.command}: skipped, {self.skipped}"
         counts = ", ".join(f"{n} {status}" for status, n in sorted(self.statuses.items()))
         return f"dbt {self.command}: {counts or 'nothing to do'} in {self.seconds:.1f}s"
 
@@ -154,13 +171,13 @@ def _settings_for(
     """The environment (the profile reads the database path and PostgreSQL settings from it)
     and the vars of one invocation."""
     dbt_vars: dict[str, str] = {}
-    if as_of is not None:
-        dbt_vars["as_of"] = as_of.isoformat()
     database = paths.published if target == "duckdb_read_only" else paths.working
     env = {
         "COACH_DBT_DUCKDB_PATH": str(database.resolve()),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
+    if as_of is not None:
+        dbt_vars["as_of"] = as_of.isoformat()
     if target == "postgres":
         assert pg is not None
         env.update(pg.dbt_env())
@@ -189,17 +206,25 @@ def build(
     full_refresh: bool = False,
     pg: PostgresSettings | None = None,
     command: str = "coach build",
+    skip_unchanged: bool = False,
 ) -> DbtRun:
     """`coach build`: under the writer lock, run `dbt build`, then publish the DuckDB warehouse.
 
     On PostgreSQL the raw rows landed since the last copy go over first
     (`warehouse.postgres.copy_raw_to_postgres`); the published DuckDB file is left as it is.
+    With `skip_unchanged` (`coach run`), a DuckDB build with nothing new to read since the last
+    one, whose marts are published, is skipped: the ingest's logs are published on those marts
+    (`warehouse.build_state`).
     """
     with pipeline_lock(paths, command=command):
         con = connect_working(paths)
         try:
             create_raw_tables(con)
             landed = has_records(con)
+            key = build_state.build_key(con, as_of or today()) if target == "duckdb" else ""
+            stored = build_state.stored_key(con)
+            if target == "duckdb":
+                build_state.forget(con)
         finally:
             con.close()
         if not landed:
@@ -207,10 +232,61 @@ def build(
                 f"Nothing has been ingested into {paths.published} yet (is --warehouse right?); "
                 "run `coach ingest` first, then build. Nothing was built or published."
             )
+        if skip_unchanged and not full_refresh and _published_build_of(paths, key, stored):
+            assert stored is not None
+            return _publish_unchanged(paths, key, stored[1])
         if target == "postgres":
             assert pg is not None
             copy_raw_to_postgres(paths.working, pg)
-        run = run_dbt("build", paths, target=target, as_of=as_of, full_refresh=full_refresh, pg=pg)
+        # Unit tests check the project's code on fixed rows, not the data: a scheduled run
+        # leaves them out while the project is the one whose last build ran them.
+        extra = UNIT_TESTS_OFF if skip_unchanged and build_state.same_project(stored) else ()
+        run = run_dbt(
+            "build",
+            paths,
+            target=target,
+            as_of=as_of,
+            full_refresh=full_refresh,
+            pg=pg,
+            extra_args=extra,
+        )
         if target == "duckdb":
-            publish(paths)
+            return _record_and_publish(paths, run, key)
     return run
+
+
+def _published_build_of(paths: WarehousePaths, key: str, stored: tuple | None) -> bool:
+    """Whether the last build read what a build now would (`key`) and its marts are published."""
+    if not key or stored is None or stored[0] != key:
+        return False
+    return build_state.published_built_at(paths.published) == stored[1]
+
+
+def _record_and_publish(paths: WarehousePaths, run: DbtRun, key: str) -> DbtRun:
+    con = connect_working(paths)
+    try:
+        build_state.record(con, key)
+    finally:
+        con.close()
+    started = time.monotonic()
+    published = publish(paths)
+    return dataclasses.replace(
+        run, publish_seconds=time.monotonic() - started, published_bytes=published.stat().st_size
+    )
+
+
+def _publish_unchanged(paths: WarehousePaths, key: str, built_at: object) -> DbtRun:
+    """Nothing new since the last build: keep its key and publish the logs on its marts."""
+    con = connect_working(paths)
+    try:
+        build_state.record(con, key)
+    finally:
+        con.close()
+    started = time.monotonic()
+    written = publish_logs(paths)
+    return DbtRun(
+        command="build",
+        skipped=f"nothing new to read since the build of {built_at:%Y-%m-%d %H:%M:%S %Z}",
+        publish_seconds=time.monotonic() - started,
+        published_bytes=written,
+    )

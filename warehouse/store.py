@@ -123,12 +123,29 @@ def latest_for_reading(paths: WarehousePaths) -> Iterator[duckdb.DuckDBPyConnect
             lock.release()
 
 
-def publish(paths: WarehousePaths) -> Path:
-    """Copy the working file to the published path atomically. Call while holding the lock.
+# Not published: the raw landing tables of contacts and conversations (every version of every
+# record, as Intercom's JSON), the base table of each contact's latest JSON and the build's key
+# (`warehouse.build_state`). Readers use the models parsed from them; leaving them out keeps the
+# publish's time and size growing with the marts, not with the raw data. The small raw tables
+# (admins, teams, data attributes, deletion notices) stay: write-back checks its plan against
+# the data attributes' declared types in the published file.
+UNPUBLISHED_SCHEMAS: tuple[str, ...] = ()
+UNPUBLISHED_TABLES = (
+    ("raw", "intercom_contacts"),
+    ("raw", "intercom_conversations"),
+    ("raw", "build_state"),
+    ("staging", "base_intercom__contacts"),
+)
+# Ingest's run log and state, write-back's audit: published after a failed build too.
+LOG_SCHEMAS = ("ingest", "writeback")
+PUBLISH_SETTINGS = {"threads": 2, "memory_limit": "1GB", "preserve_insertion_order": True}
 
-    The working file must be closed by every connection first, so that DuckDB has
-    checkpointed its write-ahead log into the file.
-    """
+
+def _unpublished(schema: str, table: str) -> bool:
+    return schema in UNPUBLISHED_SCHEMAS or (schema, table) in UNPUBLISHED_TABLES
+
+
+def _checkpoint(paths: WarehousePaths) -> None:
     wal = paths.working.with_name(paths.working.name + ".wal")
     try:
         con = duckdb.connect(str(paths.working))
@@ -145,24 +162,118 @@ def publish(paths: WarehousePaths) -> Path:
         raise CoachError(
             f"The working warehouse still has a write-ahead log ({wal}); not publishing."
         )
-    for stale in paths.directory.glob(f".{paths.published.name}.*.publishing"):
+
+
+def _write_snapshot(working: Path, target: Path) -> None:
+    """Write what readers need from `working` into the new database file `target`: every schema,
+    table, view and table macro (DuckDB's `COPY FROM DATABASE ... (SCHEMA)`), then the rows of
+    every published table; the unpublished tables are dropped before any row is written."""
+    con = duckdb.connect(":memory:", config=dict(PUBLISH_SETTINGS))
+    try:
+        con.execute("attach ? as working (read_only)", [str(working)])
+        con.execute("attach ? as snapshot", [str(target)])
+        con.execute("copy from database working to snapshot (schema)")
+        tables = con.execute(
+            "select schema_name, table_name from duckdb_tables() "
+            "where database_name = 'working' order by schema_name, table_name"
+        ).fetchall()
+        for schema in UNPUBLISHED_SCHEMAS:
+            con.execute(f'drop schema if exists snapshot."{schema}" cascade')
+        for schema, table in tables:
+            name = f'"{schema}"."{table}"'
+            if _unpublished(schema, table):
+                con.execute(f"drop table if exists snapshot.{name}")
+            else:
+                con.execute(f"insert into snapshot.{name} select * from working.{name}")
+        con.execute("detach snapshot")  # checkpoints: the file is complete, with no WAL
+    finally:
+        con.close()
+
+
+def _disk_error(exc: BaseException) -> str:
+    """The cause of a failed write, as the operating system put it when DuckDB quotes it."""
+    if isinstance(exc, OSError):
+        return exc.strerror or type(exc).__name__
+    text = str(exc)
+    for cause in ("File too large", "No space left on device", "Disk quota exceeded"):
+        if cause in text:
+            return cause
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _move_into_place(tmp: Path, paths: WarehousePaths) -> None:
+    os.chmod(tmp, PRIVATE_FILE)
+    with open(tmp, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(tmp, paths.published)
+    fsync_dir(paths.directory)
+
+
+def _remove(tmp: Path) -> None:
+    for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+
+
+def publish(paths: WarehousePaths) -> Path:
+    """Publish a snapshot of the working file atomically: a new file holding what readers need
+    (every model, seed, table macro, ingest's and write-back's logs; not the raw landing tables)
+    written beside the published path and moved onto it with a rename, so a reader holding the
+    old file keeps it and one opening the path gets the whole new snapshot. Call while holding
+    the lock; the working file must be closed by every connection first, so that DuckDB has
+    checkpointed its write-ahead log into the file.
+    """
+    _checkpoint(paths)
+    for stale in paths.directory.glob(f".{paths.published.name}.*.publishing*"):
         stale.unlink(missing_ok=True)
     tmp = paths.directory / f".{paths.published.name}.{os.getpid()}.publishing"
     try:
-        shutil.copyfile(paths.working, tmp)
-        os.chmod(tmp, PRIVATE_FILE)
-        with open(tmp, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, paths.published)
-        fsync_dir(paths.directory)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        _write_snapshot(paths.working, tmp)
+        _move_into_place(tmp, paths)
+    except (OSError, duckdb.Error) as exc:
+        _remove(tmp)
         raise CoachError(
-            f"Cannot publish {paths.published}: {exc.strerror or type(exc).__name__}. The "
+            f"Cannot publish {paths.published}: {_disk_error(exc)}. The "
             "working warehouse is intact and readers keep the previous copy; free the space "
             "and run the command again."
         ) from None
     return paths.published
+
+
+def publish_logs(paths: WarehousePaths) -> int:
+    """After a failed build: the previous snapshot's models with the working file's ingest and
+    write-back logs (what the home page's health and `coach doctor` read), so a run that landed
+    records but failed to build still shows in the published file. Nothing without a previous
+    snapshot. Returns the bytes written. Call while holding the lock, with the working file
+    closed."""
+    if not paths.published.exists():
+        return 0
+    _checkpoint(paths)
+    tmp = paths.directory / f".{paths.published.name}.{os.getpid()}.publishing"
+    try:
+        shutil.copyfile(paths.published, tmp)
+        con = duckdb.connect(":memory:", config=dict(PUBLISH_SETTINGS))
+        try:
+            con.execute("attach ? as working (read_only)", [str(paths.working)])
+            con.execute("attach ? as snapshot", [str(tmp)])
+            for schema in LOG_SCHEMAS:
+                con.execute(f'drop schema if exists snapshot."{schema}" cascade')
+                con.execute(f'create schema snapshot."{schema}"')
+                for (table,) in con.execute(
+                    "select table_name from duckdb_tables() "
+                    "where database_name = 'working' and schema_name = ?",
+                    [schema],
+                ).fetchall():
+                    name = f'"{schema}"."{table}"'
+                    con.execute(f"create table snapshot.{name} as select * from working.{name}")
+            con.execute("detach snapshot")
+        finally:
+            con.close()
+        written = tmp.stat().st_size
+        _move_into_place(tmp, paths)
+    except (OSError, duckdb.Error) as exc:
+        _remove(tmp)
+        raise CoachError(f"Cannot publish {paths.published}: {_disk_error(exc)}.") from None
+    return written
 
 
 def discard(paths: WarehousePaths) -> None:

@@ -6,7 +6,10 @@ from __future__ import annotations
 import stat
 from datetime import UTC, date, datetime
 
+import duckdb
+
 from fake_intercom.dirty import DIRTY_KINDS
+from tests.dbt.conftest import Built
 from tests.dbt.workspace import (
     AS_OF,
     DIRTY,
@@ -255,7 +258,7 @@ def test_history_holds_the_as_of_date(marts):
     )
 
 
-def test_staging_and_ingest_agree_on_current_records(marts):
+def test_staging_and_ingest_agree_on_current_records(built: Built):
     # Ingest counts records with warehouse.raw_tables.current_records_sql; staging picks them
     # with the latest_versions macro: both must keep the same ids (versions and deletions).
     staged = {
@@ -265,7 +268,9 @@ def test_staging_and_ingest_agree_on_current_records(marts):
         "teams": "select team_id from staging.stg_intercom__teams",
         "data_attributes": "select data_attribute_id from staging.stg_intercom__data_attributes",
     }
-    for stream, sql in staged.items():
-        current = marts.execute(f"select id from ({current_records_sql(stream)})").fetchall()
-        assert sorted(current) == sorted(marts.execute(sql).fetchall()), stream
-    assert (GONE,) not in marts.execute(staged["contacts"]).fetchall()
+    # (the raw contacts and conversations are in the working file only, issue 15)
+    with duckdb.connect(str(built.paths.working), read_only=True) as marts:
+        for stream, sql in staged.items():
+            current = marts.execute(f"select id from ({current_records_sql(stream)})").fetchall()
+            assert sorted(current) == sorted(marts.execute(sql).fetchall()), stream
+        assert (GONE,) not in marts.execute(staged["contacts"]).fetchall()

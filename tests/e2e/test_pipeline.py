@@ -12,6 +12,7 @@ import json
 from datetime import date, datetime
 from typing import Any
 
+import duckdb
 import pytest
 
 from tests.oracle import RULES, Oracle
@@ -32,9 +33,10 @@ def epoch(value: datetime | None) -> int | None:
 @pytest.mark.parametrize("stream", ["contacts", "conversations", "admins", "teams"])
 def test_every_record_was_landed_as_received(warehouse, pipeline: Pipeline, stream: str):
     landed: dict[str, list[Any]] = {}
-    for record_id, record in warehouse.execute(
-        f"select id, record from raw.intercom_{stream}"
-    ).fetchall():
+    # The raw tables are in the working file (the publish leaves the big ones out, issue 15).
+    with duckdb.connect(str(pipeline.paths.working), read_only=True) as con:
+        rows = con.execute(f"select id, record from raw.intercom_{stream}").fetchall()
+    for record_id, record in rows:
         landed.setdefault(record_id, []).append(json.loads(record))
     truth = {str(r["id"]): r for r in pipeline.truth[stream]}
     assert truth

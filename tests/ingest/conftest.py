@@ -72,8 +72,9 @@ def env_for(base_url: str, **extra: str) -> dict[str, str]:
 
 
 def warehouse(paths: WarehousePaths, path: Path | None = None) -> dict[str, dict[str, Any]]:
-    """Per stream, the current (latest, not deleted) version of every record, by id."""
-    with duckdb.connect(str(path or paths.published), read_only=True) as con:
+    """Per stream, the current (latest, not deleted) version of every record, by id (the raw
+    tables are in the working file only: the publish leaves the big ones out, issue 15)."""
+    with duckdb.connect(str(path or paths.working), read_only=True) as con:
         return {
             stream: {
                 row[0]: orjson.loads(row[1])
@@ -117,7 +118,7 @@ def assert_matches_truth(
 
 def raw_keys(paths: WarehousePaths, path: Path | None = None) -> dict[str, set[tuple[str, str]]]:
     """Every landed (id, record_hash), per stream: what a run added, whatever its run id."""
-    with duckdb.connect(str(path or paths.published), read_only=True) as con:
+    with duckdb.connect(str(path or paths.working), read_only=True) as con:
         return {
             stream: set(con.execute(f"select id, record_hash from {table_name(stream)}").fetchall())
             for stream in STREAMS

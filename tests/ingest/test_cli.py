@@ -234,14 +234,12 @@ def test_an_open_reader_does_not_stop_the_pipeline(served, paths, fake):
     assert coach("ingest", "--warehouse", str(paths.published), env=env_for(served)).exit_code == 0
     reader = duckdb.connect(str(paths.published), read_only=True)
     try:
-        before = reader.execute("select count(*) from raw.intercom_conversations").fetchone()[0]
+        before = reader.execute("select count(*) from ingest.run_log").fetchone()[0]
         mutate(fake, __import__("random").Random(4))
         result = coach("ingest", "--warehouse", str(paths.published), env=env_for(served))
         assert result.exit_code == 0, result.output
         # The analyst's session still sees its snapshot; a new session sees the new one.
-        assert reader.execute("select count(*) from raw.intercom_conversations").fetchone() == (
-            before,
-        )
+        assert reader.execute("select count(*) from ingest.run_log").fetchone() == (before,)
     finally:
         reader.close()
     assert_matches_truth(paths, fake, deletions_noticed=False)

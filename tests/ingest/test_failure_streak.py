@@ -120,7 +120,7 @@ def test_after_the_fatal_error_of_issue_16_the_next_run_carries_on(fake, paths):
     result = ingest(fake, paths)
     assert all(log.outcome == "succeeded" for log in result.logs)
     assert_matches_truth(paths, fake, deletions_noticed=False)
-    with duckdb.connect(str(paths.published), read_only=True) as con:
+    with duckdb.connect(str(paths.working), read_only=True) as con:
         keys = con.execute(
             "select count(*) from duckdb_constraints() where constraint_type = 'PRIMARY KEY'"
             " and schema_name = 'raw'"

@@ -90,7 +90,7 @@ def test_days_of_heavy_change_land_under_a_scaled_down_limit(tmp_path: Path):
             coach(base_url, paths, *(("run", "--as-of", as_of) if last else ("ingest",)))
         assert changed >= DAYS * 14_000
         assert_matches_truth(paths, fake, deletions_noticed=False)
-        with duckdb.connect(str(paths.published), read_only=True) as con:
+        with duckdb.connect(str(paths.working), read_only=True) as con:
             for stream in STREAMS:  # re-reading the overlap landed nothing twice
                 duplicates = con.execute(
                     f"select count(*) - count(distinct (id, record_hash)) from {table_name(stream)}"

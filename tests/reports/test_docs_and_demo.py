@@ -42,7 +42,8 @@ def test_demo_runs_the_whole_pipeline(tmp_path):
     )
     assert result.exit_code == 0, result.output
     with duckdb.connect(str(target), read_only=True) as con:
-        landed = con.execute("select count(*) from raw.intercom_conversations").fetchone()[0]
+        landed = con.execute("select count(*) from staging.stg_intercom__conversations")
+        landed = landed.fetchone()[0]
         members = con.execute("select count(*) from caseload").fetchone()[0]
         month = con.execute("select strftime(as_of_date, '%Y-%m') from build_info").fetchone()[0]
         billable = con.execute(

@@ -121,7 +121,8 @@ def test_the_plan_right_after_apply_is_empty_and_the_marts_show_what_was_written
 def test_the_returned_contacts_are_landed_by_the_run(applied: Applied):
     (run_id,) = applied.copy.query("select run_id from writeback.runs")[0]
     landed = applied.copy.query(
-        f"select id from raw.intercom_contacts where run_id = '{run_id}' order by id"
+        f"select id from raw.intercom_contacts where run_id = '{run_id}' order by id",
+        working=True,  # the raw contacts are not published (issue 15)
     )
     assert [r[0] for r in landed] == sorted({row["contact_id"] for row in applied.plan})
 

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: install test lint demo docs glossary bench bench-ingest bench-build bench-writeback \
-	bench-landing bench-soak bench-web clean
+	bench-landing bench-soak bench-web bench-access clean
 
 install: $(STAMP)
 
@@ -82,6 +82,12 @@ bench-soak: install
 # the first run fills and builds a large warehouse in bench/work/web/, about 15 minutes).
 bench-web: install
 	$(BIN)/python -m bench.web
+
+# What access control costs: argon2 log-in time, and page p95 with and without the access gate
+# (session check and access-log row per request) over bench-web's large warehouse; writes the
+# `access` block of bench/results/web.json and the README's table.
+bench-access: install
+	$(BIN)/python -m bench.web_access
 
 clean:
 	rm -rf $(VENV) dbt_project/target dbt_project/logs .pytest_cache .ruff_cache

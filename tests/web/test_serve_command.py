@@ -7,6 +7,7 @@ import os
 import re
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -68,7 +69,8 @@ def test_serving_https(pipeline: Pipeline, tmp_path):
         first = server.stdout.readline()
         assert f"at https://127.0.0.1:{port}/" in first, first
         base = f"https://127.0.0.1:{port}"
-        with httpx.Client(verify=str(cert), base_url=base, follow_redirects=False) as client:
+        trusted = ssl.create_default_context(cafile=str(cert))
+        with httpx.Client(verify=trusted, base_url=base, follow_redirects=False) as client:
             deadline = time.monotonic() + 30
             while True:
                 try:

@@ -23,19 +23,17 @@ import os
 import random
 import statistics
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import psutil
 
-from bench.common import NOW, REPO, FakeServer, coach, commit, machine
+from bench.common import NOW, REPO, FakeServer, coach, provenance
 from bench.readme import update_block
 from bench.web_load import PAGES, Request, requests_for
 from bench.web_login import bench_user, logged_in
@@ -325,14 +323,7 @@ def main() -> None:
     finally:
         server.stop()
     result = {
-        "command": "make bench-web (python -m bench.web " + " ".join(sys.argv[1:]) + ")",
-        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "commit": commit(),
-        "machine": {
-            **machine(),
-            "load_average_1m_before": round(load_before[0], 2),
-            "load_average_1m_after": round(os.getloadavg()[0], 2),
-        },
+        **provenance("bench-web", "bench.web", load_before),
         "warehouse": prepared
         | {"as_of": AS_OF, "workspace": "large, seed 7", "counts": counts(warehouse)},
         "settings": {

@@ -23,13 +23,11 @@ import os
 import random
 import socket
 import statistics
-import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.common import REPO, commit, machine, python_module
+from bench.common import REPO, provenance, python_module
 from bench.readme import update_block
 from bench.web import RESULTS, WORK, Server, ensure_warehouse, run_clients, summarise
 from bench.web_load import requests_for
@@ -189,14 +187,7 @@ def main() -> None:
         for server in servers.values():
             server.stop()
     result = {
-        "command": "make bench-access (python -m bench.web_access " + " ".join(sys.argv[1:]) + ")",
-        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "commit": commit(),
-        "machine": {
-            **machine(),
-            "load_average_1m_before": round(load_before[0], 2),
-            "load_average_1m_after": round(os.getloadavg()[0], 2),
-        },
+        **provenance("bench-access", "bench.web_access", load_before),
         "warehouse": prepared | {"path": str(warehouse)},
         "settings": {"clients": args.clients, "seconds": args.seconds, "rounds": args.rounds},
         "startup_preparation_seconds": preparation,

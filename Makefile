@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: install test lint demo docs glossary bench bench-ingest bench-build bench-writeback \
-	bench-landing bench-soak bench-web bench-refresh clean
+	bench-landing bench-soak bench-web bench-access bench-refresh clean
 
 install: $(STAMP)
 
@@ -15,11 +15,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# Style, and the package layers of docs/architecture.md (pyproject.toml [tool.importlinter]).
+# Style, the package layers of docs/architecture.md (pyproject.toml [tool.importlinter]) and the
+# dbt SQL's style (.sqlfluff; `$(BIN)/sqlfluff fix` with the same paths applies the layout fixes;
+# the dbt templater compiles the project first, ~20 s).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/sqlfluff lint dbt_project/models dbt_project/tests
 
 # Two workers: the machine CI runs on has two cores.
 test: install lint
@@ -85,6 +88,12 @@ bench-web: install
 # about 7 minutes); writes bench/results/refresh.json and the README's table.
 bench-refresh: install
 	$(BIN)/python -m bench.refresh
+
+# What access control costs: argon2 log-in time, and page p95 with and without the access gate
+# (session check and access-log row per request) over bench-web's large warehouse; writes the
+# `access` block of bench/results/web.json and the README's table.
+bench-access: install
+	$(BIN)/python -m bench.web_access
 
 clean:
 	rm -rf $(VENV) dbt_project/target dbt_project/logs .pytest_cache .ruff_cache

@@ -4,8 +4,9 @@ CSRF tokens bound to a session, the Origin check, and which addresses count as t
 * A form of a logged-in user carries `csrf_token(secret, session)`, an HMAC of the session's
   reference under the store's secret; the log-in form, before any session, carries a random
   value that must equal the one in its own short-lived cookie (double submit).
-* Every POST must come from the app's own origin: its `Origin` header (or, without one, its
-  `Referer`) must name the scheme, host and port the app is served at.
+* Every POST must come from the app's own origin: its `Origin` header (or, without one, the
+  browser's `Sec-Fetch-Site`, or its `Referer`) must name the scheme, host and port the app is
+  served at.
 """
 
 from __future__ import annotations
@@ -39,13 +40,23 @@ def same_value(cookie: str | None, given: str | None) -> bool:
     return bool(cookie) and bool(given) and hmac.compare_digest(cookie or "", given or "")
 
 
-def origin_ok(origin: str | None, referer: str | None, expected: str) -> bool:
-    """Whether a POST comes from `expected` (scheme://host[:port]) by its Origin, else Referer."""
-    source = origin if origin and origin != "null" else referer
-    if not source:
-        return False
-    parts = urlsplit(source)
-    return f"{parts.scheme}://{parts.netloc}".lower() == expected.lower()
+def origin_ok(
+    origin: str | None, referer: str | None, expected: str, fetch_site: str | None = None
+) -> bool:
+    """Whether a POST comes from `expected` (scheme://host[:port]): by its Origin; else, when the
+    browser withheld the origin (it sends `Origin: null` under `Referrer-Policy: no-referrer`,
+    which this app sets), by `Sec-Fetch-Site: same-origin`, a header no page can forge; else by
+    its Referer. Nothing to go by is a refusal."""
+    if origin and origin != "null":
+        return _origin(origin) == expected.lower()
+    if fetch_site is not None:
+        return fetch_site.strip().lower() == "same-origin"
+    return bool(referer) and _origin(referer or "") == expected.lower()
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
 
 
 def parse_proxies(values: Iterable[str]) -> tuple[Network, ...]:

@@ -14,7 +14,17 @@ from typing import Any
 from access.store import AccessStore
 from warehouse.secrets import scrub
 
-EVENTS = ("login", "login_failed", "login_refused", "logout", "view", "download", "api", "denied")
+EVENTS = (
+    "login",
+    "login_failed",
+    "login_refused",
+    "logout",
+    "password_changed",
+    "view",
+    "download",
+    "api",
+    "denied",
+)
 COLUMNS = (
     "at",
     "user_name",

@@ -66,6 +66,11 @@ class Users:
         coaches: tuple[str, ...] = (),
     ) -> User:
         name, role = _check_name(name), _check_role(role)
+        if role == "admin" and (employers or coaches):
+            raise UsageError(
+                "An admin sees every member and the write-back page; a scope (--employer, "
+                "--coach) is for viewers."
+            )
         passwords.check_policy(password, name)
         digest = passwords.hash_password(password)
         with self.store.connect() as con, self.store.transaction(con):

@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -173,3 +174,17 @@ def commit() -> str:
         return sha + ("+uncommitted" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
+
+
+def provenance(target: str, module: str, load_before: tuple[float, ...]) -> dict[str, Any]:
+    """Where a result comes from: the command, when, the commit, the machine and its load."""
+    return {
+        "command": f"make {target} (python -m {module} " + " ".join(sys.argv[1:]) + ")",
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "commit": commit(),
+        "machine": {
+            **machine(),
+            "load_average_1m_before": round(load_before[0], 2),
+            "load_average_1m_after": round(os.getloadavg()[0], 2),
+        },
+    }

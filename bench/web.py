@@ -23,21 +23,20 @@ import os
 import random
 import statistics
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import psutil
 
-from bench.common import NOW, REPO, FakeServer, coach, commit, machine
+from bench.common import NOW, REPO, FakeServer, coach, provenance
 from bench.readme import update_block
 from bench.web_load import PAGES, Request, requests_for
+from bench.web_login import bench_user, logged_in
 from bench.web_readme import render
 
 WORK = REPO / "bench" / "work" / "web"
@@ -63,11 +62,11 @@ def ensure_warehouse(warehouse: Path) -> dict[str, Any]:
 
 
 class Server:
-    """`coach serve` in its own process, with its resident memory sampled every 50 ms."""
+    """`coach serve` (or `command`) in its own process, its resident memory sampled every 50 ms."""
 
-    def __init__(self, warehouse: Path) -> None:
+    def __init__(self, warehouse: Path, command: list[str] | None = None) -> None:
         self.process = psutil.Popen(
-            coach("serve", "--warehouse", str(warehouse), "--port", "0"),
+            command or coach("serve", "--warehouse", str(warehouse), "--port", "0"),
             cwd=REPO,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -137,9 +136,10 @@ def _client(
     until: float,
     think: float,
     load: Load,
+    password: str,
 ) -> None:
     rng = random.Random(seed)
-    with httpx.Client(base_url=base, timeout=60) as client:
+    with logged_in(base, password) as client:
         while time.perf_counter() < until:
             request = pick(rng)
             started = time.perf_counter()
@@ -157,11 +157,11 @@ def _client(
                 time.sleep(rng.uniform(0, think))
 
 
-def run_clients(base: str, pick, clients: int, seconds: float, think: float) -> Load:
+def run_clients(base: str, pick, clients: int, seconds: float, think: float, password: str) -> Load:
     load = Load()
     until = time.perf_counter() + seconds
     threads = [
-        threading.Thread(target=_client, args=(base, pick, seed, until, think, load))
+        threading.Thread(target=_client, args=(base, pick, seed, until, think, load, password))
         for seed in range(clients)
     ]
     for thread in threads:
@@ -197,7 +197,7 @@ def summarise(load: Load) -> dict[str, Any]:
     return {"pages": pages, "statuses": statuses, "failures": load.failures[:20]}
 
 
-def export_csv(base: str, server: Server, repetitions: int = 3) -> dict[str, Any]:
+def export_csv(base: str, server: Server, password: str, repetitions: int = 3) -> dict[str, Any]:
     """The whole engagement export, streamed: time to the last byte, rows, server memory."""
     runs = []
     for _ in range(repetitions):
@@ -205,7 +205,10 @@ def export_csv(base: str, server: Server, repetitions: int = 3) -> dict[str, Any
         before = server.rss_mb()
         started = time.perf_counter()
         rows = size = 0
-        with httpx.stream("GET", f"{base}/exports/engagement.csv", timeout=120) as response:
+        with (
+            logged_in(base, password, timeout=120) as client,
+            client.stream("GET", "/exports/engagement.csv") as response,
+        ):
             response.raise_for_status()
             for chunk in response.iter_bytes():
                 size += len(chunk)
@@ -222,7 +225,7 @@ def export_csv(base: str, server: Server, repetitions: int = 3) -> dict[str, Any
     return {"runs": runs, "median_seconds": statistics.median(r["seconds"] for r in runs)}
 
 
-def during_publish(base: str, warehouse: Path, clients: int = 5) -> dict[str, Any]:
+def during_publish(base: str, warehouse: Path, password: str, clients: int = 5) -> dict[str, Any]:
     """The caseload page while `coach run` ingests, builds and publishes a new file."""
     with FakeServer("large", latency="0", rate_limit_per_10s=0) as fake:
         load = Load()
@@ -230,7 +233,7 @@ def during_publish(base: str, warehouse: Path, clients: int = 5) -> dict[str, An
         built: list[tuple[float, str]] = []
 
         def watch() -> None:
-            with httpx.Client(base_url=base, timeout=60) as client:
+            with logged_in(base, password) as client:
                 while not stop.is_set():
                     started = time.perf_counter()
                     try:
@@ -301,32 +304,26 @@ def main() -> None:
         return
     warehouse = WORK / "warehouse.duckdb"
     prepared = ensure_warehouse(warehouse)
+    password = bench_user(warehouse)
     load_before = os.getloadavg()
     server = Server(warehouse)
     try:
         warm_seconds = server.wait_until_idle()
-        pick = requests_for(server.url, random.Random(7))
+        pick = requests_for(server.url, random.Random(7), password)
         server.reset_peak()
-        load = run_clients(server.url, pick, args.clients, args.seconds, args.think)
+        load = run_clients(server.url, pick, args.clients, args.seconds, args.think, password)
         pages = summarise(load)
         pages["server_peak_rss_mb"] = round(server.peak_mb)
         pages["requests_per_second"] = round(len(load.samples) / args.seconds, 1)
-        export = export_csv(server.url, server, repetitions=1 if args.smoke else 3)
+        export = export_csv(server.url, server, password, repetitions=1 if args.smoke else 3)
         if args.smoke:
             print(json.dumps({"pages": pages, "export": export}, indent=1))
             return
-        publish = during_publish(server.url, warehouse)
+        publish = during_publish(server.url, warehouse, password)
     finally:
         server.stop()
     result = {
-        "command": "make bench-web (python -m bench.web " + " ".join(sys.argv[1:]) + ")",
-        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "commit": commit(),
-        "machine": {
-            **machine(),
-            "load_average_1m_before": round(load_before[0], 2),
-            "load_average_1m_after": round(os.getloadavg()[0], 2),
-        },
+        **provenance("bench-web", "bench.web", load_before),
         "warehouse": prepared
         | {"as_of": AS_OF, "workspace": "large, seed 7", "counts": counts(warehouse)},
         "settings": {

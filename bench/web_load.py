@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-import httpx
+from bench.web_login import logged_in
 
 PAGES = (
     "home",
@@ -34,9 +34,9 @@ class Request:
         return self.path + "?" + "&".join(f"{k}={v}" for k, v in self.params)
 
 
-def _values(base: str) -> dict[str, Any]:
+def _values(base: str, password: str) -> dict[str, Any]:
     """Coaches, employers, members and months to choose from, read through the app's API."""
-    with httpx.Client(base_url=base, timeout=120) as client:
+    with logged_in(base, password, timeout=120) as client:
         caseload = client.get("/api/caseload", params={"per_page": 1000}).json()
         billing = client.get("/api/billing", params={"per_page": 1000}).json()
         quality = client.get("/api/data-quality").json()
@@ -64,8 +64,10 @@ def _months_before(as_of: str, count: int) -> list[str]:
     return months
 
 
-def requests_for(base: str, rng: random.Random) -> Callable[[random.Random], Request]:
-    values = _values(base)
+def requests_for(
+    base: str, rng: random.Random, password: str
+) -> Callable[[random.Random], Request]:
+    values = _values(base, password)
     months = _months_before(values["as_of"], 6)
 
     def maybe(r: random.Random, share: float, make: Callable[[], list[tuple[str, str]]]):

@@ -125,15 +125,22 @@ def demo(warehouse: str | None, workspace: str, no_serve: bool, port: int) -> No
     and billing summaries and the write-back plan; then the report web app on 127.0.0.1 until
     Ctrl-C (unless --no-serve)."""
     from pipeline.demo import run_demo
+    from pipeline.demo_users import create_demo_users
 
     paths = warehouse_paths(warehouse)
     run_demo(paths, console(), workspace)
+    logins = create_demo_users(paths)
+    shown_port = port or 8000
+    click.echo(f"\nLog in to the web app (http://127.0.0.1:{shown_port}/) as:")
+    for login in logins:
+        click.echo(f"  {login.name}  password {login.password}  (sees {login.sees})")
     if no_serve:
+        click.echo("Start it with `coach serve`.")
         return
     from web.server import serve_app
-    from web.settings import web_settings
+    from web.settings import Listen, web_settings
 
-    serve_app(paths, "127.0.0.1", port, web_settings(), click.echo)
+    serve_app(paths, Listen(port=port), web_settings(), click.echo)
 
 
 @click.command()

@@ -4,11 +4,11 @@ Every relation a report, page, chart, CSV or JSON answer reads is made by
 `ReportContext.relation` (reports/context.py), which passes it through `Scope.restrict` below.
 So a scope set on the context reaches every row, card and chart without any report knowing it.
 
-The default scope is unrestricted and changes nothing (the CLI, and the web app until access
-control lands). What a scope of employers and coaches means exactly is issue 14's decision; the
-restriction written here is a provisional reading (a member is visible when their Employer is
-one of the employers, or one of the coaches had a coaching session with them), kept in this
-one function so that deciding otherwise changes one place.
+The default scope is unrestricted and changes nothing (the CLI, and admins in the web app). A
+scope of employers and coaches narrows from both sides: a member is in scope when their Employer
+is one of the employers (if any are given) and one of the coaches had a coaching session with
+them (if any are given). So `--employer Acme --coach C1` is C1's members at Acme: a scope never
+widens by adding a kind. Rows that name no member (contact_id null) are out of every scope.
 """
 
 from __future__ import annotations
@@ -46,5 +46,5 @@ class Scope:
                 "(select unnest(?::varchar[])))"
             )
             extra.append(sorted(self.coach_ids))
-        scoped = f"select * from ({sql}) as in_scope where {' or '.join(allowed)}"
+        scoped = f"select * from ({sql}) as in_scope where {' and '.join(allowed)}"
         return scoped, [*params, *extra]

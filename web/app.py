@@ -4,6 +4,8 @@ Every route is in `routes()`; tests enumerate it, so a route added later is test
 
 from __future__ import annotations
 
+import logging
+
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware.gzip import GZipMiddleware
@@ -13,14 +15,19 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from access.service import Access
 from warehouse.errors import CoachError
 from warehouse.readers import PublishedReader
 from warehouse.store import WarehousePaths
-from web import table_views, views
+from web import account, table_views, views
+from web.auth import AccessGate
 from web.pages import EXPORT, PAGES
 from web.settings import WebSettings
 from web.state import HERE, render
+from web.transport import Transport
 from web.warm import warm
+
+logger = logging.getLogger("coach.web")
 
 SECURITY_HEADERS = {
     # Nothing but this app's own files: no inline script or style, no frames, no other origin.
@@ -35,6 +42,9 @@ SECURITY_HEADERS = {
 
 def routes() -> list[BaseRoute]:
     table: list[BaseRoute] = [
+        Route("/login", account.login_page, methods=["GET", "POST"], name="login"),
+        Route("/logout", account.logout, methods=["POST"], name="logout"),
+        Route("/account", account.account, methods=["GET", "POST"], name="account"),
         Route("/", views.home, name="home"),
         Route("/api/health", views.health_json, name="api:health"),
     ]
@@ -90,7 +100,23 @@ class SecurityHeaders:
                 message["headers"] = headers
             await send(message)
 
-        await self.app(scope, receive, with_headers)
+        started = False
+
+        async def noting_start(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await with_headers(message)
+
+        try:
+            await self.app(scope, receive, noting_start)
+        except Exception as exc:
+            # Here rather than in Starlette's outermost error handler, so the 500 page carries
+            # the headers too; the traceback goes to the server's log.
+            logger.exception("Error answering %s %s", scope.get("method"), scope.get("path"))
+            if started:
+                raise
+            response = await internal_error(Request(scope, receive), exc)
+            await response(scope, receive, with_headers)
 
 
 def _wants_html(request: Request) -> bool:
@@ -122,21 +148,28 @@ async def internal_error(request: Request, exc: Exception) -> Response:
 
 
 def create_app(
-    paths: WarehousePaths, settings: WebSettings | None = None, *, warm_new_files: bool = True
+    paths: WarehousePaths,
+    access: Access,
+    settings: WebSettings | None = None,
+    *,
+    transport: Transport | None = None,
+    warm_new_files: bool = True,
 ) -> Starlette:
-    """The app over the published file at `paths`. With `warm_new_files`, a newly published
-    file is served once its common views are computed (web/warm.py); tests that check the
-    switch itself turn it off."""
+    """The app over the published file at `paths`, for the users of `access`. With
+    `warm_new_files`, a newly published file is served once its common views are computed
+    (web/warm.py); tests that check the switch itself turn it off."""
     app = Starlette(
         routes=routes(),
         exception_handlers={
             HTTPException: http_error,
             CoachError: coach_error,
-            Exception: internal_error,
         },
     )
     app.state.reader = PublishedReader(paths, warm if warm_new_files else None)
     app.state.settings = settings or WebSettings()
+    app.state.access = access
+    app.state.transport = transport or Transport()
+    app.add_middleware(AccessGate, access=access, transport=app.state.transport)
     app.add_middleware(GZipMiddleware, minimum_size=2_000)
     app.add_middleware(SecurityHeaders)
     return app

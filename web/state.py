@@ -14,6 +14,7 @@ import jinja2
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from access.guards import csrf_token
 from reports.context import ReportContext
 from reports.render import filters_text
 from reports.scope import Scope
@@ -34,9 +35,10 @@ TEMPLATES.filters["dict_values"] = lambda record, names: [record.get(n) for n in
 
 
 def scope_of(request: Request) -> Scope:
-    """The rows this request may see. Unrestricted until access control (issue 14) sets
-    `request.state.report_scope` for the person logged in."""
-    return getattr(request.state, "report_scope", None) or Scope()
+    """The rows this request may see: the scope web/auth.py set for the person logged in. A
+    request that reaches a view without one (which the gate does not let happen) sees nothing."""
+    scope = getattr(request.state, "report_scope", None)
+    return scope if scope is not None else Scope(employers=frozenset(), coach_ids=frozenset())
 
 
 @contextlib.contextmanager
@@ -79,7 +81,8 @@ def heading(info: BuildInfo, filters: dict[str, Any] | None) -> Heading:
 
 
 def form_options(snapshot: Snapshot, ctx: ReportContext) -> dict[str, list[tuple[str, str]]]:
-    """(value, label) per list a filter form offers, read once per published file."""
+    """(value, label) per list a filter form offers, read once per published file and scope. A
+    scoped reader is offered the employers, coaches and referrals of their own members only."""
 
     def read() -> dict[str, list[tuple[str, str]]]:
         def values(sql: str) -> list[tuple[str, str]]:
@@ -96,17 +99,55 @@ def form_options(snapshot: Snapshot, ctx: ReportContext) -> dict[str, list[tuple
             ),
         }
 
-    # The lists are the same for every scope: they name values, not members.
-    return snapshot.remember("form_options", read)
+    every = snapshot.remember("form_options", read)
+    if ctx.scope.unrestricted:
+        return every
+
+    def in_scope(sql: str, column: str) -> set[str]:
+        base = ctx.relation(sql)
+        found = ctx.rows(f"select distinct {column} from ({base.sql}) as s", list(base.params))
+        return {value for (value,) in found if value is not None}
+
+    def scoped() -> dict[str, list[tuple[str, str]]]:
+        seen = {
+            "employers": in_scope("select contact_id, employer from members", "employer"),
+            "referrals": in_scope("select contact_id, referral from members", "referral"),
+            "coaches": in_scope("select contact_id, coach_id from coaching_sessions", "coach_id"),
+        }
+        return {
+            name: [o for o in offered if name not in seen or o[0] in seen[name]]
+            for name, offered in every.items()
+        }
+
+    return snapshot.remember(("form_options", ctx.scope), scoped)
+
+
+def _signed_in(request: Request) -> dict[str, Any]:
+    """Who is logged in, for the header: the name, the scope, the log-out form's token."""
+    user = getattr(request.state, "user", None)
+    if user is None:
+        return {"user": None, "scope_text": None, "csrf": None, "can_log_out": False}
+    reference = getattr(request.state, "session_reference", None)
+    secret = request.app.state.access.csrf_secret
+    parts = [f"employers {', '.join(user.employers)}"] if user.employers else []
+    parts += [f"coaches {', '.join(user.coaches)}"] if user.coaches else []
+    return {
+        "user": user,
+        "scope_text": None if user.is_admin or not parts else " and ".join(parts),
+        "csrf": None if reference is None else csrf_token(secret, reference),
+        "can_log_out": reference is not None,
+    }
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    from web.navigation import NAVIGATION
+    from web.navigation import navigation_for
 
+    signed_in = _signed_in(request)
     page = TEMPLATES.get_template(template).render(
         request_path=request.url.path,
-        navigation=NAVIGATION,
+        navigation=navigation_for(signed_in["user"]),
         now=datetime.now(UTC),
+        **signed_in,
         **context,
     )
     return HTMLResponse(page, status_code=status_code)

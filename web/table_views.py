@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+from collections.abc import Iterable, Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -108,6 +109,7 @@ def table_page(request: Request) -> Response:
             return render(request, "table.html", 400, error=str(error), **context)
         total = rel.count_rows(ctx, query)
         rows = rel.fetch_page(ctx, query, sort, paged.page, paged.per_page)
+        request.state.rows = len(rows)
         active = {k: str(v) for k, v in query.filters.items() if k in ("bucket", "cohort", "kind")}
         form = _form(page, parsed, options)
         context.update(
@@ -229,7 +231,8 @@ def table_csv(request: Request) -> Response:
     def body():
         # The request's snapshot stays open until the last row is sent.
         with stack:
-            yield from csv_chunks(query.columns, rel.stream_rows(ctx, query, sort), zone)
+            rows = counted(request, rel.stream_rows(ctx, query, sort))
+            yield from csv_chunks(query.columns, rows, zone)
 
     name = download_name(query, ctx.info.as_of_date.isoformat())
     return StreamingResponse(
@@ -237,6 +240,17 @@ def table_csv(request: Request) -> Response:
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+def counted(request: Request, rows: Iterable[Any]) -> Iterator[Any]:
+    """`rows`, counting in `request.state.rows` those sent (the access log's row count of a
+    download); the download is complete only once the last one is sent."""
+    request.state.rows = 0
+    request.state.complete = False
+    for row in rows:
+        request.state.rows += 1
+        yield row
+    request.state.complete = True
 
 
 def table_json(request: Request) -> Response:
@@ -250,6 +264,7 @@ def table_json(request: Request) -> Response:
         except UsageError as error:
             return JSONResponse({"error": str(error)}, status_code=400)
         rows = rel.fetch_page(ctx, query, sort, paged.page, paged.per_page)
+        request.state.rows = len(rows)
         document = {
             "report": query.name,
             "title": query.title,

@@ -16,9 +16,9 @@ from reports.member import member_detail
 from warehouse.config import writeback_settings
 from warehouse.glossary import GLOSSARY_FILE, glossary_terms
 from warehouse.run_log import ingest_health, last_ingest_streams
-from web.navigation import NAVIGATION
+from web.navigation import navigation_for
 from web.state import heading, render, settings, warehouse
-from web.table_views import json_response
+from web.table_views import counted, json_response
 from web.tables import cell_text, member_href
 from writeback import audit
 from writeback.guards import check_all
@@ -87,7 +87,7 @@ def home(request: Request) -> Response:
             info=ctx.info,
             health=health,
             glossary=glossary(),
-            pages=NAVIGATION[1:],
+            pages=navigation_for(getattr(request.state, "user", None))[1:],
         )
 
 
@@ -126,6 +126,7 @@ def _member(request: Request, ctx):
 def member(request: Request) -> Response:
     with warehouse(request) as (_, ctx):
         found = _member(request, ctx)
+        request.state.rows = 1
         zone = ctx.info.zone
         return render(
             request,
@@ -140,6 +141,7 @@ def member(request: Request) -> Response:
 def member_json(request: Request) -> Response:
     with warehouse(request) as (_, ctx):
         found = _member(request, ctx)
+        request.state.rows = 1
         document = {
             "as_of_date": ctx.info.as_of_date,
             "built_at": ctx.info.built_at,
@@ -218,6 +220,7 @@ def writeback_json(request: Request) -> Response:
     with warehouse(request) as (snapshot, ctx):
         state = _writeback(snapshot, ctx.con)
         plan = state["plan"]
+        request.state.rows = len(state["transitions"])
         document = {
             "as_of_date": ctx.info.as_of_date,
             "built_at": ctx.info.built_at,
@@ -245,7 +248,7 @@ def writeback_plan_csv(request: Request) -> Response:
         rows = [[getattr(row, c) for c in PLAN_COLUMNS] for row in plan.rows]
         zone, as_of = ctx.info.zone, ctx.info.as_of_date
     return StreamingResponse(
-        csv_chunks(PLAN_COLUMNS, rows, zone),
+        csv_chunks(PLAN_COLUMNS, counted(request, rows), zone),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="writeback-plan_as-of-{as_of}.csv"'},
     )
@@ -260,7 +263,7 @@ def writeback_audit_csv(request: Request) -> Response:
         zone, as_of = ctx.info.zone, ctx.info.as_of_date
     rows = [[record.get(c) for c in audit.EXPORT_COLUMNS] for record in records]
     return StreamingResponse(
-        csv_chunks(audit.EXPORT_COLUMNS, rows, zone),
+        csv_chunks(audit.EXPORT_COLUMNS, counted(request, rows), zone),
         media_type="text/csv; charset=utf-8",
         headers={
             "Content-Disposition": f'attachment; filename="writeback-audit_as-of-{as_of}.csv"'

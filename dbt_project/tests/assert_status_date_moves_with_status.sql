@@ -6,11 +6,19 @@ targets as (
 ),
 
 status as (
-    select contact_id, needs_update from targets where attribute = 'Engagement Status'
+    select
+        contact_id,
+        needs_update
+    from targets
+    where attribute = 'Engagement Status'
 ),
 
 status_date as (
-    select contact_id, desired_value from targets where attribute = 'Engagement Status Date'
+    select
+        contact_id,
+        desired_value
+    from targets
+    where attribute = 'Engagement Status Date'
 )
 
 select status.contact_id

@@ -34,21 +34,28 @@ def test_the_login_form_double_submit():
 
 
 @pytest.mark.parametrize(
-    ("origin", "referer", "ok"),
+    ("origin", "referer", "ok", "fetch_site"),
     [
-        ("http://127.0.0.1:8000", None, True),
-        ("HTTP://127.0.0.1:8000", None, True),
-        ("http://127.0.0.1:8001", None, False),
-        ("https://127.0.0.1:8000", None, False),
-        ("http://evil.example", "http://127.0.0.1:8000/login", False),
-        (None, "http://127.0.0.1:8000/login?next=/", True),
-        ("null", "http://127.0.0.1:8000/x", True),
-        ("null", None, False),
-        (None, None, False),
+        ("http://127.0.0.1:8000", None, True, None),
+        ("HTTP://127.0.0.1:8000", None, True, None),
+        ("http://127.0.0.1:8001", None, False, None),
+        ("https://127.0.0.1:8000", None, False, None),
+        ("http://evil.example", "http://127.0.0.1:8000/login", False, None),
+        (None, "http://127.0.0.1:8000/login?next=/", True, None),
+        ("null", "http://127.0.0.1:8000/x", True, None),
+        ("null", None, False, None),
+        (None, None, False, None),
+        # Under Referrer-Policy: no-referrer a browser sends Origin: null and no Referer, but
+        # says whether the request is same-origin in a header pages cannot set.
+        ("null", None, True, "same-origin"),
+        ("null", None, False, "cross-site"),
+        ("null", None, False, "same-site"),
+        (None, None, True, "same-origin"),
+        ("http://evil.example", None, False, "same-origin"),  # an origin given decides
     ],
 )
-def test_posts_must_come_from_the_apps_own_origin(origin, referer, ok):
-    assert origin_ok(origin, referer, "http://127.0.0.1:8000") is ok
+def test_posts_must_come_from_the_apps_own_origin(origin, referer, ok, fetch_site):
+    assert origin_ok(origin, referer, "http://127.0.0.1:8000", fetch_site) is ok
 
 
 def test_proxy_addresses_and_networks():

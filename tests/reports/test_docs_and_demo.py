@@ -62,6 +62,35 @@ def test_demo_runs_the_whole_pipeline(tmp_path):
         assert any(attribute in line and f" {count:,} " in line for line in output.splitlines())
     assert f"{members}" in output and f"{billable}" in output
     assert f"The warehouse is {target}" in output
+    _demo_logins_work(output, target)
+
+
+def _demo_logins_work(output: str, target) -> None:
+    """The printed log-ins open the web app: the admin sees everyone, the viewer one employer."""
+    import re
+
+    from starlette.testclient import TestClient
+
+    from access.service import Access
+    from access.settings import access_settings
+    from tests.web.conftest import ORIGIN
+    from warehouse.store import WarehousePaths
+    from web.app import create_app
+
+    logins = dict(re.findall(r"^  (demo-\w+)  password (\S+)  \(sees", output, re.MULTILINE))
+    assert set(logins) == {"demo-admin", "demo-viewer"}
+    app = create_app(WarehousePaths(target), Access.open(access_settings(target)))
+    totals = {}
+    for name, password in logins.items():
+        client = TestClient(app)
+        token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
+        client.post(
+            "/login",
+            data={"name": name, "password": password, "csrf": token},
+            headers={"origin": ORIGIN},
+        )
+        totals[name] = client.get("/api/caseload").json()["total_rows"]
+    assert 0 < totals["demo-viewer"] < totals["demo-admin"]
 
 
 def test_docs_never_hold_the_working_file_or_the_lock(pipeline: Pipeline, tmp_path):

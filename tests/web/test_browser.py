@@ -9,6 +9,7 @@ and also in $COACH_SCREENSHOTS when set (docs/screenshots/ holds a few for the R
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
@@ -23,7 +24,10 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 import uvicorn
 
+from access.service import Access
+from access.settings import AccessSettings
 from tests.pipeline import Pipeline
+from tests.web.conftest import PASSWORD, make_access
 from web.app import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -57,12 +61,11 @@ if not CHROMIUM.exists():
     )
 
 
-@pytest.fixture(scope="module")
-def base_url(pipeline: Pipeline) -> Iterator[str]:
-    app = create_app(pipeline.paths)
+@contextlib.contextmanager
+def serving(app) -> Iterator[str]:
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", proxy_headers=False))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -71,6 +74,13 @@ def base_url(pipeline: Pipeline) -> Iterator[str]:
     yield f"http://127.0.0.1:{sock.getsockname()[1]}"
     server.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def base_url(pipeline: Pipeline, tmp_path_factory) -> Iterator[str]:
+    access = make_access(tmp_path_factory.mktemp("browser"), ("admin", "admin", (), ()))
+    with serving(create_app(pipeline.paths, access)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -104,6 +114,13 @@ class Watched:
     def goto(self, path: str):
         return self.page.goto(self.base_url + path)
 
+    def log_in(self, name: str, password: str = PASSWORD) -> None:
+        """Fill the log-in form the app shows, as a person does."""
+        self.page.fill("#name", name)
+        self.page.fill("#password", password)
+        self.page.click("form.login button[type=submit]")
+        self.page.wait_for_load_state()
+
     def close(self) -> None:
         self.context.close()
 
@@ -111,6 +128,10 @@ class Watched:
 @pytest.fixture
 def watched(browser, base_url) -> Iterator[Watched]:
     page = Watched(browser, base_url)
+    page.goto("/")
+    assert "/login" in page.page.url  # nothing is shown before logging in
+    page.log_in("admin")
+    assert page.page.url == base_url + "/", page.page.url
     yield page
     assert page.outside == [], page.outside
     page.close()
@@ -124,6 +145,13 @@ def _save(page, name: str, directory: Path) -> None:
     if extra:
         Path(extra).mkdir(parents=True, exist_ok=True)
         shutil.copyfile(target, Path(extra) / target.name)
+
+
+def _largest_employer(pipeline: Pipeline) -> str:
+    with pipeline.connect() as con:
+        return con.execute(
+            "select employer from members group by 1 order by count(*) desc limit 1"
+        ).fetchone()[0]
 
 
 def _member(pipeline: Pipeline) -> str:
@@ -244,3 +272,40 @@ def test_a_bad_filter_shows_its_message(watched: Watched, tmp_path):
     _save(page, "sessions-bad-filter", tmp_path)
     # Only the page's own 400 reached the console (Chromium logs a failed load as an error).
     assert all("400" in error for error in watched.errors)
+
+
+def test_logging_in_through_the_form_and_the_idle_time_out(browser, pipeline: Pipeline, tmp_path):
+    """Log in with the form, be logged out by the idle time-out, log in again and land on the
+    page asked for."""
+    store = tmp_path / "idle.access.sqlite"
+    access = Access.open(AccessSettings(store=store, idle_seconds=2))
+    employer = _largest_employer(pipeline)
+    access.users.add("lead", "viewer", PASSWORD, (employer,))
+    with serving(create_app(pipeline.paths, access)) as url:
+        watched = Watched(browser, url)
+        try:
+            watched.goto("/caseload?lookback=56")
+            assert "/login?next=" in watched.page.url
+            _save(watched.page, "login", tmp_path)
+            watched.log_in("lead", "not the password at all")
+            assert "The name or the password is wrong." in watched.page.inner_text("main")
+            watched.log_in("lead")
+            assert watched.page.url == url + "/caseload?lookback=56"
+            assert "Signed in as lead" in watched.page.inner_text("header")
+            assert f"sees employers {employer} only" in watched.page.inner_text("header")
+            _save(watched.page, "signed-in", tmp_path)
+            time.sleep(2.5)
+            watched.page.reload()
+            assert "/login?next=" in watched.page.url  # idle too long: logged out
+            watched.log_in("lead")
+            assert watched.page.url == url + "/caseload?lookback=56"
+            watched.page.click("form.logout button")
+            watched.page.wait_for_load_state()
+            assert watched.page.url == url + "/login"
+            watched.goto("/caseload")
+            assert "/login?next=" in watched.page.url
+            # The one error: the browser's note of the 401 answering the wrong password.
+            assert [e for e in watched.errors if "401" not in e] == [] and watched.outside == []
+            assert len(watched.errors) == 1
+        finally:
+            watched.close()

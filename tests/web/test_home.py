@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import html
 
-from starlette.testclient import TestClient
-
 from tests.pipeline import Pipeline
 from tests.warehouse_copy import copy_warehouse
+from tests.web.conftest import logged_in
 from warehouse.glossary import GLOSSARY_FILE, glossary_terms
 from warehouse.store import connect_working, pipeline_lock, publish
 from web.app import create_app
@@ -26,16 +25,16 @@ def test_fresh_data_has_no_warning(client):
         assert f'<a href="{path}">{label}</a>' in page
 
 
-def test_an_old_ingest_is_a_visible_warning(pipeline: Pipeline):
-    app = create_app(pipeline.paths, WebSettings(max_ingest_age_hours=0.0001))
-    with TestClient(app) as client:
+def test_an_old_ingest_is_a_visible_warning(pipeline: Pipeline, access):
+    app = create_app(pipeline.paths, access, WebSettings(max_ingest_age_hours=0.0001))
+    with logged_in(app, "admin") as client:
         page = client.get("/").text
         assert WARNING in page and 'role="alert"' in page
         assert "more than the 0.0001 hours allowed" in html.unescape(page)
         assert "more than the 0.0001 hours" in client.get("/api/health").json()["warning"]
 
 
-def test_a_failed_ingest_is_a_visible_warning(pipeline: Pipeline, tmp_path):
+def test_a_failed_ingest_is_a_visible_warning(pipeline: Pipeline, access, tmp_path):
     paths = copy_warehouse(pipeline.paths, tmp_path / "w")
     with pipeline_lock(paths):
         con = connect_working(paths)
@@ -45,7 +44,7 @@ def test_a_failed_ingest_is_a_visible_warning(pipeline: Pipeline, tmp_path):
         )
         con.close()
         publish(paths)
-    with TestClient(create_app(paths)) as client:
+    with logged_in(create_app(paths, access), "admin") as client:
         page = html.unescape(client.get("/").text)
     assert WARNING in page
     assert "did not complete: contacts failed" in page

@@ -21,6 +21,7 @@ from reports.scope import Scope
 from tests.oracle import Oracle
 from tests.pipeline import Pipeline
 from tests.warehouse_copy import copy_warehouse
+from tests.web.conftest import logged_in
 from warehouse.build_info import read_build_info
 from warehouse.readers import PublishedReader
 from warehouse.store import connect_working, pipeline_lock, publish
@@ -77,11 +78,11 @@ def _oracle_at(pipeline: Pipeline, day: str) -> Oracle:
     return Oracle(truth)
 
 
-def test_the_app_switches_to_a_new_build(pipeline: Pipeline, oracle: Oracle, tmp_path):
+def test_the_app_switches_to_a_new_build(pipeline: Pipeline, oracle: Oracle, access, tmp_path):
     paths = copy_warehouse(pipeline.paths, tmp_path / "w")
-    plain = create_app(paths, warm_new_files=False)
-    warmed = create_app(paths)
-    with TestClient(plain) as first, TestClient(warmed) as second:
+    plain = create_app(paths, access, warm_new_files=False)
+    warmed = create_app(paths, access)
+    with logged_in(plain, "admin") as first, logged_in(warmed, "admin") as second:
         for client in (first, second):
             assert client.get("/api/health").json()["as_of_date"] == "2026-06-15"
         result = CliRunner().invoke(
@@ -160,7 +161,7 @@ def test_serve_refuses_a_non_loopback_address(host, tmp_path):
         main, ["serve", "--host", host, "--warehouse", str(tmp_path / "w.duckdb")]
     )
     assert result.exit_code == 2
-    assert f"--host {host} is not a loopback address" in result.output
+    assert f"--host '{host}' is not a loopback address: serve it over HTTPS" in result.output
     assert "Traceback" not in result.output
 
 

@@ -38,8 +38,12 @@ first_session_date as (
                 then {{ unix_seconds_text('first_qualifying_call_at') }}
         end as desired_value,
         case
-            when current_first_session_at is not null then 'already set; First Session Date is never changed'
-            when enrolled_date is null and registration_date is null then 'no valid Enrolled Date or Registration Date'
+            when
+                current_first_session_at is not null
+                then 'already set; First Session Date is never changed'
+            when
+                enrolled_date is null and registration_date is null
+                then 'no valid Enrolled Date or Registration Date'
             when first_qualifying_call_at is null then 'no qualifying coaching call'
         end as no_desired_reason
     from member_facts
@@ -59,7 +63,9 @@ engagement_status_date as (
         contact_id,
         'Engagement Status Date' as attribute,
         case
-            when engagement_status is distinct from current_engagement_status and engagement_status is not null
+            when
+                (engagement_status is distinct from current_engagement_status)
+                and engagement_status is not null
                 then cast({{ as_of_unix_seconds() }} as {{ dbt.type_string() }})
         end as desired_value,
         case
@@ -70,36 +76,58 @@ engagement_status_date as (
 ),
 
 listed_programs as (
-    select contact_id, trim(program) as program
+    select
+        contact_id,
+        trim(program) as program
     from (
-        select contact_id, unnest(string_to_array(current_eligible_programs, ';')) as program
+        select
+            contact_id,
+            unnest(string_to_array(current_eligible_programs, ';')) as program
         from member_facts
         where current_eligible_programs is not null
     ) as split_lists
 ),
 
 current_programs as (
-    select distinct contact_id, program from listed_programs where program <> ''
+    select distinct
+        contact_id,
+        program
+    from listed_programs
+    where program <> ''
 ),
 
 mapped_programs as (
-    select distinct member_facts.contact_id, referral_programs.program
+    select distinct
+        member_facts.contact_id,
+        referral_programs.program
     from member_facts
     inner join referral_programs
         on referral_programs.referral = member_facts.referral
 ),
 
 programs_to_add as (
-    select contact_id, program from mapped_programs
+    select
+        contact_id,
+        program
+    from mapped_programs
     except
-    select contact_id, program from current_programs
+    select
+        contact_id,
+        program
+    from current_programs
 ),
 
 merged_programs as (
-    select contact_id, program from current_programs
-    where contact_id in (select contact_id from programs_to_add)
+    select
+        contact_id,
+        program
+    from current_programs
+    where contact_id in (select programs_to_add.contact_id from programs_to_add)
     union
-    select contact_id, program from programs_to_add
+    select
+        contact_id,
+        program
+    from programs_to_add
 ),
 
 merged_lists as (
@@ -117,7 +145,7 @@ eligible_programs as (
         merged_lists.program_list as desired_value,
         case
             when merged_lists.program_list is not null then null
-            when member_facts.contact_id in (select contact_id from mapped_programs)
+            when member_facts.contact_id in (select mapped_programs.contact_id from mapped_programs)
                 then 'already lists every program its Referral maps to'
             else 'no referral rule applies'
         end as no_desired_reason

@@ -8,7 +8,8 @@ contacts as (
 ),
 
 expected_attributes as (
-    select * from {{ ref('intercom_attributes') }} where model = 'contact'
+    select * from {{ ref('intercom_attributes') }}
+    where model = 'contact'
 ),
 
 received_values as (
@@ -24,11 +25,14 @@ contact_values as (
         expected.maintained as is_maintained,
         expected.is_expected,
         expected.earliest_valid_date,
-        {{ timestamptz_to_unix('cast(expected.earliest_valid_date as ' ~ dbt.type_timestamp() ~ ')') }} as earliest_valid_seconds,
+        {{ timestamptz_to_unix(
+            'cast(expected.earliest_valid_date as ' ~ dbt.type_timestamp() ~ ')'
+        ) }} as earliest_valid_seconds,
         received.value_json_kind,
         received.value_text,
         case
-            when received.value_json_kind = 'number' and {{ is_integer_text('received.value_text') }}
+            when received.value_json_kind = 'number'
+                and {{ is_integer_text('received.value_text') }}
                 then {{ dbt.safe_cast('received.value_text', dbt.type_bigint()) }}
         end as value_integer
     from contacts
@@ -46,9 +50,15 @@ classified as (
             when value_json_kind = 'string' and trim(value_text) = '' then 'missing'
             when data_type = 'date' and value_json_kind = 'string' then 'date_as_string'
             when data_type = 'date' and value_integer is null then 'wrong_type'
-            when data_type = 'date' and value_integer >= {{ timestamp_valid_before_seconds() }} then 'far_future_timestamp'
-            when data_type = 'date' and value_integer < earliest_valid_seconds and value_integer < 0 then 'negative_timestamp'
-            when data_type = 'date' and value_integer < earliest_valid_seconds then 'timestamp_out_of_range'
+            when
+                data_type = 'date' and value_integer >= {{ timestamp_valid_before_seconds() }}
+                then 'far_future_timestamp'
+            when
+                data_type = 'date' and value_integer < earliest_valid_seconds and value_integer < 0
+                then 'negative_timestamp'
+            when
+                data_type = 'date' and value_integer < earliest_valid_seconds
+                then 'timestamp_out_of_range'
             when data_type = 'string' and value_json_kind <> 'string' then 'wrong_type'
             else 'valid'
         end as value_status
@@ -69,20 +79,53 @@ typed as (
         value_status = 'valid' as is_valid,
         value_status = 'missing' as is_missing,
         case value_status
-            when 'date_as_string' then attribute || ' holds the text ''' || value_text || ''' where Intercom keeps a date (unix seconds)'
-            when 'wrong_type' then attribute || ' holds a ' || value_json_kind || ' (' || value_text || ') where Intercom keeps a ' || data_type
-            when 'negative_timestamp' then attribute || ' holds a negative timestamp (' || value_text || ')'
-            when 'far_future_timestamp' then attribute || ' holds a timestamp on or after {{ var("timestamp_valid_before") }} (' || value_text || ')'
-            when 'timestamp_out_of_range' then attribute || ' holds a timestamp before ' || {{ iso_date('earliest_valid_date') }} || ' (' || value_text || ')'
+            when
+                'date_as_string'
+                then attribute
+                    || ' holds the text '''
+                    || value_text
+                    || ''' where Intercom keeps a date (unix seconds)'
+            when
+                'wrong_type'
+                then attribute
+                    || ' holds a '
+                    || value_json_kind
+                    || ' ('
+                    || value_text
+                    || ') where Intercom keeps a '
+                    || data_type
+            when
+                'negative_timestamp'
+                then attribute || ' holds a negative timestamp (' || value_text || ')'
+            when
+                'far_future_timestamp'
+                then attribute
+                    || ' holds a timestamp on or after {{ var("timestamp_valid_before") }} ('
+                    || value_text
+                    || ')'
+            when
+                'timestamp_out_of_range'
+                then attribute
+                    || ' holds a timestamp before '
+                    || {{ iso_date('earliest_valid_date') }}
+                    || ' ('
+                    || value_text
+                    || ')'
         end as invalid_reason,
-        case when value_status = 'valid' and data_type = 'date' then value_integer end as value_seconds,
+        case when value_status = 'valid' and data_type = 'date' then value_integer end
+            as value_seconds,
         case
-            when value_status = 'valid' and value_kind = 'calendar_date' then {{ unix_to_utc_date('value_integer') }}
+            when
+                value_status = 'valid' and value_kind = 'calendar_date'
+                then {{ unix_to_utc_date('value_integer') }}
         end as value_date,
         case
-            when value_status = 'valid' and value_kind = 'instant' then {{ unix_to_timestamptz('value_integer') }}
+            when
+                value_status = 'valid' and value_kind = 'instant'
+                then {{ unix_to_timestamptz('value_integer') }}
         end as value_at,
-        case when value_status = 'valid' and data_type = 'string' then trim(value_text) end as value_string
+        case when value_status = 'valid' and data_type = 'string' then trim(value_text) end
+            as value_string
     from classified
 )
 

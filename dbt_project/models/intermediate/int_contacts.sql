@@ -23,12 +23,17 @@ attributes_by_contact as (
         max(case when attribute = 'Employer' then value_string end) as employer,
         max(case when attribute = 'Referral' then value_string end) as referral,
         max(case when attribute = 'Registration Code' then value_string end) as registration_code,
-        max(case when attribute = 'Last Coaching Session' then value_at end) as current_last_coaching_session_at,
-        max(case when attribute = 'First Session Date' then value_at end) as current_first_session_at,
+        max(case when attribute = 'Last Coaching Session' then value_at end)
+            as current_last_coaching_session_at,
+        max(case when attribute = 'First Session Date' then value_at end)
+            as current_first_session_at,
         max(case when attribute = 'Last Call' then value_at end) as current_last_call_at,
-        max(case when attribute = 'Engagement Status' then value_string end) as current_engagement_status,
-        max(case when attribute = 'Engagement Status Date' then value_at end) as current_engagement_status_at,
-        max(case when attribute = 'Eligible Programs' then value_string end) as current_eligible_programs
+        max(case when attribute = 'Engagement Status' then value_string end)
+            as current_engagement_status,
+        max(case when attribute = 'Engagement Status Date' then value_at end)
+            as current_engagement_status_at,
+        max(case when attribute = 'Eligible Programs' then value_string end)
+            as current_eligible_programs
     from attribute_values
     group by contact_id
 ),
@@ -51,7 +56,8 @@ joined as (
         {{ first_word('named.full_name') }} as name_first,
         {{ last_word('named.full_name') }} as name_last,
         attributes_by_contact.employer,
-        attributes_by_contact.employer in (select employer from test_employers) as is_test_employer,
+        attributes_by_contact.employer in (select test_employers.employer from test_employers)
+            as is_test_employer,
         attributes_by_contact.referral,
         attributes_by_contact.registration_code,
         attributes_by_contact.enrolled_date,

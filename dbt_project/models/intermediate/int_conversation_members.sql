@@ -7,7 +7,10 @@ listed_contacts as (
 ),
 
 contacts as (
-    select contact_id, role from {{ ref('stg_intercom__contacts') }}
+    select
+        contact_id,
+        role
+    from {{ ref('stg_intercom__contacts') }}
 ),
 
 members as (

@@ -32,22 +32,27 @@ classified as (
         closed.is_closed,
         closed.created_at,
         closed.last_close_at,
-        {#- Closed: the last close, else creation. Open phone calls count from creation. -#}
-        coalesce(case when closed.is_closed then closed.last_close_at end, closed.created_at) as session_at,
+        -- Closed: the last close, else creation. Open phone calls count from creation.
+        coalesce(case when closed.is_closed then closed.last_close_at end, closed.created_at)
+            as session_at,
         closed.channel_raw,
         channels.channel,
         closed.service_code_raw,
         service_codes.service_code,
         closed.is_closed and coalesce(channels.is_coaching_channel, false) as is_coaching_session,
         closed.is_closed and coalesce(channels.is_call_channel, false) as is_call_session,
-        closed.is_closed and coalesce(channels.is_call_channel, false)
-            and coalesce(service_codes.is_qualifying, false) as is_qualifying_call,
+        (
+            closed.is_closed
+            and coalesce(channels.is_call_channel, false)
+            and coalesce(service_codes.is_qualifying, false)
+        ) as is_qualifying_call,
         coalesce(channels.is_phone_channel, false) as is_phone_call,
         closed.admin_assignee_id,
         closed.first_teammate_id,
         closed.admin_assignee_id is not null and assignee.admin_id is null as has_unknown_assignee,
         coalesce(assignee.admin_id, teammate.admin_id) as coach_id,
-        case when assignee.admin_id is not null then assignee.name else teammate.name end as coach_name,
+        case when assignee.admin_id is not null then assignee.name else teammate.name end
+            as coach_name,
         closed.contact_count
     from closed
     left join channels
@@ -70,7 +75,8 @@ dated as (
 final as (
     select
         *,
-        {{ days_between('session_date', as_of_date()) }} as days_since
+        -- days_between expands to more than 100 characters.
+        {{ days_between('session_date', as_of_date()) }} as days_since -- noqa: LT05
     from dated
 )
 

@@ -5,7 +5,11 @@
 with
 
 members as (
-    select contact_id, enrolled_date from {{ ref('int_contacts') }} where is_user
+    select
+        contact_id,
+        enrolled_date
+    from {{ ref('int_contacts') }}
+    where is_user
 ),
 
 activity as (
@@ -18,8 +22,10 @@ days as (
         members.enrolled_date,
         {{ local_date('activity.first_qualifying_call_at') }} as first_qualifying_call_date,
         {{ local_date('activity.last_qualifying_call_at') }} as last_qualifying_call_date,
-        {{ days_between('members.enrolled_date', as_of_date()) }} as days_since_enrolled,
-        {{ days_between(local_date('activity.last_qualifying_call_at'), as_of_date()) }} as days_since_last_qualifying_call
+        {{ days_between('members.enrolled_date', as_of_date()) }}
+            as days_since_enrolled,
+        {{ days_between(local_date('activity.last_qualifying_call_at'), as_of_date()) }}
+            as days_since_last_qualifying_call
     from members
     left join activity
         on activity.contact_id = members.contact_id
@@ -30,7 +36,10 @@ status as (
         *,
         case
             when enrolled_date is null then null
-            when last_qualifying_call_date is null and days_since_enrolled <= {{ var('engaged_days') }} then 'Engaged'
+            when
+                last_qualifying_call_date is null
+                and days_since_enrolled <= {{ var('engaged_days') }}
+                then 'Engaged'
             when last_qualifying_call_date is null then 'Unengaged'
             when days_since_last_qualifying_call <= {{ var('engaged_days') }} then 'Engaged'
             when days_since_last_qualifying_call <= {{ var('at_risk_days') }} then 'At Risk'

@@ -26,7 +26,8 @@ activity as (
         max(case when is_phone_call then session_at end) as last_phone_call_at,
         max(case when is_coaching_session then session_at end) as last_coaching_session_at,
         max(case when is_call_session then session_at end) as last_call_session_at,
-        count(distinct case when is_coaching_session then conversation_id end) as coaching_session_count
+        count(distinct case when is_coaching_session then conversation_id end)
+            as coaching_session_count
     from member_sessions
     group by contact_id
 ),

@@ -31,7 +31,11 @@ member_sessions as (
         on conversation_members.conversation_id = conversations.conversation_id
     where conversation_members.contact_status = 'user'
         and conversations.session_date <= {{ as_of_date() }}
-        and (conversations.is_coaching_session or conversations.is_call_session or conversations.is_phone_call)
+        and (
+            conversations.is_coaching_session
+            or conversations.is_call_session
+            or conversations.is_phone_call
+        )
 )
 
 select * from member_sessions

@@ -3,7 +3,8 @@
 with
 
 members as (
-    select * from {{ ref('int_contacts') }} where is_user
+    select * from {{ ref('int_contacts') }}
+    where is_user
 ),
 
 activity as (

@@ -9,7 +9,10 @@ members as (
 ),
 
 call_sessions as (
-    select contact_id, session_at, session_date
+    select
+        contact_id,
+        session_at,
+        session_date
     from {{ ref('int_member_sessions') }}
     where is_call_session
 ),
@@ -24,7 +27,7 @@ monthly_calls as (
     group by contact_id, {{ month_start('session_date') }}
 ),
 
-{#- A call session on date d engages its member in every month whose first day is at most
+{# A call session on date d engages its member in every month whose first day is at most
     at_risk_days after d, starting with d's own month: per member and month, the latest call
     decides. Months are at least 28 days long, so at_risk_days // 28 + 1 following months bound
     the search. -#}
@@ -46,16 +49,26 @@ engaged_months as (
 ),
 
 new_participant_months as (
-    select contact_id, {{ month_start('enrolled_date') }} as month_start
+    select
+        contact_id,
+        {{ month_start('enrolled_date') }} as month_start
     from members
     where enrolled_date is not null
 ),
 
 cohort_flags as (
-    select contact_id, month_start, true as is_new_participant, false as is_engaged
+    select
+        contact_id,
+        month_start,
+        true as is_new_participant,
+        false as is_engaged
     from new_participant_months
     union all
-    select contact_id, month_start, false as is_new_participant, true as is_engaged
+    select
+        contact_id,
+        month_start,
+        false as is_new_participant,
+        true as is_engaged
     from engaged_months
 ),
 
@@ -69,7 +82,7 @@ cohort as (
     group by contact_id, month_start
 ),
 
-{#- The last call session up to each cohort month's end: a running maximum over the member's
+{# The last call session up to each cohort month's end: a running maximum over the member's
     months, with the months that hold calls interleaved. -#}
 member_months as (
     select
@@ -123,6 +136,6 @@ final as (
         and with_last_call.month_start <= {{ month_start(as_of_date()) }}
 )
 
-{#- Stored in month order, so that filtering one month reads only that month's blocks. -#}
+{# Stored in month order, so that filtering one month reads only that month's blocks. -#}
 select * from final
 order by month_start, contact_id

@@ -1,11 +1,16 @@
 with
 
 member_sessions as (
-    select * from {{ ref('int_member_sessions') }} where is_coaching_session
+    select * from {{ ref('int_member_sessions') }}
+    where is_coaching_session
 ),
 
 members as (
-    select contact_id, external_id, employer from {{ ref('int_contacts') }}
+    select
+        contact_id,
+        external_id,
+        employer
+    from {{ ref('int_contacts') }}
 ),
 
 final as (
@@ -30,6 +35,6 @@ final as (
         on members.contact_id = member_sessions.contact_id
 )
 
-{#- Stored in date order, so that a window or date range reads only its own blocks. -#}
+{# Stored in date order, so that a window or date range reads only its own blocks. -#}
 select * from final
 order by session_date, conversation_id

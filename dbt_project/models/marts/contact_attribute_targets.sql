@@ -5,7 +5,8 @@
 with
 
 current_values as (
-    select * from {{ ref('int_contact_attribute_values') }} where is_maintained
+    select * from {{ ref('int_contact_attribute_values') }}
+    where is_maintained
 ),
 
 desired_values as (
@@ -13,7 +14,11 @@ desired_values as (
 ),
 
 members as (
-    select contact_id, external_id from {{ ref('int_contacts') }} where is_user
+    select
+        contact_id,
+        external_id
+    from {{ ref('int_contacts') }}
+    where is_user
 ),
 
 compared as (
@@ -26,7 +31,9 @@ compared as (
         current_values.value_text as current_value,
         current_values.value_status as current_status,
         case
-            when current_values.data_type = 'date' then cast(current_values.value_seconds as {{ dbt.type_string() }})
+            when
+                current_values.data_type = 'date'
+                then cast(current_values.value_seconds as {{ dbt.type_string() }})
             else current_values.value_string
         end as current_canonical,
         desired_values.desired_value,
@@ -42,23 +49,32 @@ compared as (
 decided as (
     select
         *,
-        desired_value is not null and desired_value is distinct from current_canonical as needs_update
+        desired_value is not null
+        and (desired_value is distinct from current_canonical) as needs_update
     from compared
 ),
 
-{#- Readable forms: instants as their local date in the program time zone, calendar dates as
+{# Readable forms: instants as their local date in the program time zone, calendar dates as
     their UTC date, text as is. A dirty current value shows as received. -#}
 displayed as (
     select
         *,
         case
             when current_canonical is null then current_value
-            when value_kind = 'instant' then {{ iso_date(local_date(unix_to_timestamptz('cast(current_canonical as ' ~ dbt.type_bigint() ~ ')'))) }}
+            when
+                value_kind = 'instant'
+                then {{ iso_date(local_date(unix_to_timestamptz(
+                    'cast(current_canonical as ' ~ dbt.type_bigint() ~ ')'
+                ))) }}
             else current_canonical
         end as current_display,
         case
             when desired_value is null then null
-            when value_kind = 'instant' then {{ iso_date(local_date(unix_to_timestamptz('cast(desired_value as ' ~ dbt.type_bigint() ~ ')'))) }}
+            when
+                value_kind = 'instant'
+                then {{ iso_date(local_date(unix_to_timestamptz(
+                    'cast(desired_value as ' ~ dbt.type_bigint() ~ ')'
+                ))) }}
             else desired_value
         end as desired_display
     from decided

@@ -27,6 +27,10 @@ workspace_attributes as (
     select * from {{ ref('stg_intercom__data_attributes') }}
 ),
 
+workspace_attribute_count as (
+    select count(*) as attribute_count from workspace_attributes
+),
+
 dirty_values as (
     select
         value_status as issue_kind,
@@ -75,7 +79,10 @@ name_issues as (
 ),
 
 duplicate_groups as (
-    select lower(name) as name_key, date_of_birth, count(*) as member_count
+    select
+        lower(name) as name_key,
+        date_of_birth,
+        count(*) as member_count
     from contacts
     where is_user and name is not null and date_of_birth is not null
     group by lower(name), date_of_birth
@@ -92,8 +99,8 @@ duplicate_looking as (
         'name' as field,
         contacts.name as value,
         'same name and Date of Birth as '
-            || cast(duplicate_groups.member_count - 1 as {{ dbt.type_string() }})
-            || ' other user(s); different people or one member entered twice?' as reason
+        || cast(duplicate_groups.member_count - 1 as {{ dbt.type_string() }})
+        || ' other user(s); different people or one member entered twice?' as reason
     from contacts
     inner join duplicate_groups
         on duplicate_groups.name_key = lower(contacts.name)
@@ -114,7 +121,8 @@ listed_contact_issues as (
         'contacts' as field,
         conversation_members.contact_id as value,
         case conversation_members.contact_status
-            when 'lead' then 'a lead is listed on a coaching session; leads are not members and get no credit'
+            when 'lead'
+                then 'a lead is listed on a coaching session; leads are not members and get no credit' -- noqa: LT05
             else 'lists a contact that no longer exists (deleted or merged away)'
         end as reason
     from conversation_members
@@ -162,15 +170,25 @@ attribute_definitions as (
         workspace_attributes.data_type as value,
         case
             when workspace_attributes.name is null
-                then 'the workspace has no ' || expected_attributes.model || ' attribute ' || expected_attributes.attribute
-            else expected_attributes.attribute || ' is a ' || workspace_attributes.data_type || ' attribute in Intercom; the product expects ' || expected_attributes.data_type
+                then 'the workspace has no '
+                    || expected_attributes.model
+                    || ' attribute '
+                    || expected_attributes.attribute
+            else expected_attributes.attribute
+                || ' is a '
+                || workspace_attributes.data_type
+                || ' attribute in Intercom; the product expects '
+                || expected_attributes.data_type
         end as reason
     from expected_attributes
     left join workspace_attributes
         on workspace_attributes.model = expected_attributes.model
         and workspace_attributes.name = expected_attributes.attribute
-    where (select count(*) from workspace_attributes) > 0
-        and (workspace_attributes.name is null or workspace_attributes.data_type <> expected_attributes.data_type)
+    where (select workspace_attribute_count.attribute_count from workspace_attribute_count) > 0
+        and (
+            workspace_attributes.name is null
+            or workspace_attributes.data_type <> expected_attributes.data_type
+        )
 ),
 
 all_issues as (
@@ -191,7 +209,10 @@ all_issues as (
 
 final as (
     select
-        {{ dbt.hash(dbt.concat(["issue_kind", "'|'", "object_id", "'|'", "coalesce(field, '')", "'|'", "coalesce(contact_id, '')"])) }} as issue_id,
+        {{ dbt.hash(dbt.concat([
+            "issue_kind", "'|'", "object_id", "'|'",
+            "coalesce(field, '')", "'|'", "coalesce(contact_id, '')",
+        ])) }} as issue_id,
         *
     from all_issues
 )

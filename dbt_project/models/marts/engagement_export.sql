@@ -10,14 +10,24 @@ targets as (
     select * from {{ ref('contact_attribute_targets') }}
 ),
 
-{#- The value each maintained attribute will hold: the desired one when an update is due, else
+{# The value each maintained attribute will hold: the desired one when an update is due, else
     the current valid one. -#}
+resulting_value_rows as (
+    select
+        contact_id,
+        attribute,
+        coalesce(desired_value, case when current_status = 'valid' then current_value end)
+            as resulting_value
+    from targets
+),
+
 resulting_values as (
     select
         contact_id,
-        max(case when attribute = 'Engagement Status Date' then coalesce(desired_value, case when current_status = 'valid' then current_value end) end) as status_date_seconds,
-        max(case when attribute = 'Eligible Programs' then coalesce(desired_value, case when current_status = 'valid' then current_value end) end) as eligible_programs
-    from targets
+        max(case when attribute = 'Engagement Status Date' then resulting_value end)
+            as status_date_seconds,
+        max(case when attribute = 'Eligible Programs' then resulting_value end) as eligible_programs
+    from resulting_value_rows
     group by contact_id
 ),
 
@@ -31,7 +41,9 @@ final as (
         members.employer as group_description,
         {{ iso_date(local_date('members.last_qualifying_call_at')) }} as last_coaching_session,
         members.engagement_status as program_status,
-        {{ iso_date(local_date(unix_to_timestamptz('cast(resulting_values.status_date_seconds as ' ~ dbt.type_bigint() ~ ')'))) }} as status_date,
+        {{ iso_date(local_date(unix_to_timestamptz(
+            'cast(resulting_values.status_date_seconds as ' ~ dbt.type_bigint() ~ ')'
+        ))) }} as status_date,
         resulting_values.eligible_programs,
         members.registration_code
     from members

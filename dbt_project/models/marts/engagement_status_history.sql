@@ -15,7 +15,8 @@
 with
 
 status as (
-    select * from {{ ref('int_engagement_status') }} where engagement_status is not null
+    select * from {{ ref('int_engagement_status') }}
+    where engagement_status is not null
 ),
 
 final as (

@@ -12,11 +12,12 @@
 with
 
 sessions as (
-    select * from {{ function_ref('sessions_for') }}(
-        window_days, date_from, date_to,
-        coach_id_list, channel_list,
-        employer_list, excluded_employer_list
-    )
+    select *
+    from {{ function_ref('sessions_for') }}(
+            window_days, date_from, date_to,
+            coach_id_list, channel_list,
+            employer_list, excluded_employer_list
+        )
 ),
 
 buckets as (
@@ -53,7 +54,7 @@ every_bucket as (
         coalesce(per_bucket.member_count, 0) as member_count
     from buckets
     left join per_bucket
-        on buckets.bucket = per_bucket.recency_bucket
+        on per_bucket.recency_bucket = buckets.bucket
 ),
 
 final as (

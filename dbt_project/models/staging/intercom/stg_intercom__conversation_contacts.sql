@@ -7,7 +7,9 @@ listed_contacts as (
 ),
 
 conversations as (
-    select conversation_id, _newest_loaded_at
+    select
+        conversation_id,
+        _newest_loaded_at
     from {{ ref('base_intercom__conversations') }}
     where not is_deleted
 ),

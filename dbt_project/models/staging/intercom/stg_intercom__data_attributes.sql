@@ -10,9 +10,14 @@ data_attributes as (
         {{ json_text('record', ['model']) }} as model,
         {{ json_text('record', ['name']) }} as name,
         {{ json_text('record', ['data_type']) }} as data_type,
-        coalesce(cast({{ json_text('record', ['custom']) }} as {{ dbt.type_boolean() }}), false) as is_custom,
-        coalesce(cast({{ json_text('record', ['archived']) }} as {{ dbt.type_boolean() }}), false) as is_archived,
-        coalesce(cast({{ json_text('record', ['api_writable']) }} as {{ dbt.type_boolean() }}), false) as is_api_writable
+        coalesce(cast({{ json_text('record', ['custom']) }} as {{ dbt.type_boolean() }}), false)
+            as is_custom,
+        coalesce(cast({{ json_text('record', ['archived']) }} as {{ dbt.type_boolean() }}), false)
+            as is_archived,
+        coalesce(
+            cast({{ json_text('record', ['api_writable']) }} as {{ dbt.type_boolean() }}),
+            false
+        ) as is_api_writable
     from latest
     where not is_deleted
 )

@@ -6,7 +6,10 @@
 with
 
 conversations as (
-    select conversation_id, contacts_json, _newest_loaded_at
+    select
+        conversation_id,
+        contacts_json,
+        _newest_loaded_at
     from {{ ref('base_intercom__conversations') }}
     {%- if is_incremental() %}
     where _newest_loaded_at > (

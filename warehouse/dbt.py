@@ -175,9 +175,11 @@ def _settings_for(
     env = {
         "COACH_DBT_DUCKDB_PATH": str(database.resolve()),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        # The as-of date goes to the models in the environment, not in --vars: dbt parses the
+        # whole project again whenever its vars change; macros/program.sql reads this only while
+        # executing, so dbt's partial parse stays valid from one date to the next.
+        "COACH_AS_OF": "" if as_of is None else as_of.isoformat(),
     }
-    if as_of is not None:
-        dbt_vars["as_of"] = as_of.isoformat()
     if target == "postgres":
         assert pg is not None
         env.update(pg.dbt_env())

@@ -1,7 +1,19 @@
 {#
   The program's clock: the as-of date and instant every model judges by, computed once per
-  invocation from the vars, so that every model of one build agrees.
+  invocation, so that every model of one build agrees.
 #}
+
+{#- The as-of date asked for: the var as_of when set (unit tests' overrides, dbt run by hand
+    with --vars), else the environment's COACH_AS_OF (warehouse/dbt.py sets it), read only while
+    executing so that dbt's saved parse does not depend on it (a changed var, or an env var read
+    while parsing, makes dbt parse the project again: 6-8 s at every new date); none for today. -#}
+{% macro _as_of_raw() -%}
+    {%- set asked = var('as_of', none) -%}
+    {%- if asked is none or (asked | string | trim) == '' -%}
+        {%- set asked = env_var('COACH_AS_OF', '') if execute else '' -%}
+    {%- endif -%}
+    {{ return(asked) }}
+{%- endmacro %}
 
 {% macro program_timezone() -%}
     {%- set name = var('program_timezone') -%}
@@ -12,7 +24,7 @@
 {%- endmacro %}
 
 {% macro _as_of_python_date() -%}
-    {%- set raw = var('as_of', none) -%}
+    {%- set raw = _as_of_raw() -%}
     {%- if raw is none or (raw | string | trim) == '' -%}
         {%- set tz = modules.pytz.timezone(program_timezone()) -%}
         {{ return(run_started_at.astimezone(tz).date()) }}
@@ -26,7 +38,7 @@
 {#- The as-of instant: the build's start when as_of is today (the default), else the start of the
     as_of date in the program time zone, so that an audit rebuild is reproducible. -#}
 {% macro _as_of_python_instant() -%}
-    {%- set raw = var('as_of', none) -%}
+    {%- set raw = _as_of_raw() -%}
     {%- if raw is none or (raw | string | trim) == '' -%}
         {{ return(run_started_at.astimezone(modules.pytz.utc)) }}
     {%- endif -%}

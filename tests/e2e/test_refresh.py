@@ -11,6 +11,7 @@ import duckdb
 
 from tests.pipeline import Pipeline
 from tests.warehouse_copy import copy_warehouse
+from warehouse.dbt import artifacts_dir
 from warehouse.raw_tables import land_records
 from warehouse.store import UNPUBLISHED_SCHEMAS, UNPUBLISHED_TABLES, WarehousePaths, connect_working
 
@@ -89,9 +90,15 @@ def test_a_run_with_nothing_new_skips_the_build_and_publishes_its_log(pipeline: 
     moved = pipeline.coach(*run, "--as-of", later)
     assert moved.exit_code == 0, moved.output
     assert "skipped" not in moved.output
+    with duckdb.connect(str(copy.published), read_only=True) as con:
+        assert con.execute("select as_of_date::varchar from build_info").fetchone() == (later,)
     assert _marts(copy)["build_info"] != marts["build_info"]
     back = pipeline.coach(*run, "--as-of", pipeline.as_of)
     assert "skipped" not in back.output, "the previous build was as of another day"
+    # The date changed again without dbt parsing the project again (the build before parsed in
+    # full: the copy's path is in dbt's profile).
+    log = (artifacts_dir(copy, "duckdb", None) / "logs" / "dbt.log").read_text()
+    assert "Unable to do partial parsing" not in log[log.rfind("Running with dbt=") :]
     # (the status history keeps the later day's rows; build_info has the new build's clock)
     clocked = {"build_info", "engagement_status_history"}
     assert {k: v for k, v in _marts(copy).items() if k not in clocked} == {

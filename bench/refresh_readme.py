@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from bench.common import REPO
@@ -9,6 +10,7 @@ from bench.readme import update_block
 
 START, END = "<!-- bench-refresh:start -->", "<!-- bench-refresh:end -->"
 TARGETS = {"hour": 15.0, "day": 30.0, "unchanged": 8.0}  # seconds at large (issue 15)
+BEFORE = REPO / "bench" / "results" / "refresh_before.json"
 PHASES = ("ingest", "dbt_parse", "models", "tests", "publish")
 
 
@@ -77,9 +79,36 @@ def render(results: dict[str, Any]) -> str:
             f"on {info['cpus']} × {info['cpu_model']}, load average "
             f"{figures['load_average_1m_before']} before, {figures['load_average_1m_after']} after."
         )
-    lines += ["", "`make bench-refresh`; every figure, with dbt's slowest nodes, in "
-              "`bench/results/refresh.json`."]  # fmt: skip
+    lines += [
+        "",
+        "A commit marked `+uncommitted` after the first size is this results file, written size "
+        "by size. `make bench-refresh`; every figure, with dbt's slowest nodes, in "
+        "`bench/results/refresh.json`.",
+    ]
+    if BEFORE.exists():
+        lines += ["", *_before(json.loads(BEFORE.read_text()))]
     return "\n".join(lines)
+
+
+def _before(results: dict[str, Any]) -> list[str]:
+    """The same benchmark before issue 15 (bench/results/refresh_before.json)."""
+    lines = [
+        f"Before issue 15, with the load average of that moment noted in the file: "
+        f"{results['note']}.",
+        "",
+        "| size | scenario | end to end (s) | dbt parse | models | tests | publish "
+        "| published (MB) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for size, figures in results["sizes"].items():
+        for run in figures["scenarios"].values():
+            phases = run["phase_seconds"]
+            lines.append(
+                f"| {size} | {run['scenario']} | {run['end_to_end_seconds']:.1f} | "
+                + " | ".join(_seconds(phases.get(p)) for p in PHASES[1:])
+                + f" | {_mb(run['published_bytes'])} |"
+            )
+    return lines
 
 
 def write_readme(results: dict[str, Any]) -> None:

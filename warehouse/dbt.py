@@ -242,7 +242,8 @@ def build(
             copy_raw_to_postgres(paths.working, pg)
         # Unit tests check the project's code on fixed rows, not the data: a scheduled run
         # leaves them out while the project is the one whose last build ran them.
-        extra = UNIT_TESTS_OFF if skip_unchanged and build_state.same_project(stored) else ()
+        unit_tested = target == "duckdb" and build_state.same_project(stored)
+        extra = UNIT_TESTS_OFF if skip_unchanged and unit_tested else ()
         run = run_dbt(
             "build",
             paths,

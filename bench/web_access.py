@@ -74,6 +74,7 @@ def serve_open(warehouse: Path) -> None:
     from warehouse.store import WarehousePaths
     from web.app import create_app
     from web.auth import AccessGate
+    from web.server import warm_first
     from web.transport import Transport, peer_of
 
     paths = WarehousePaths(warehouse)
@@ -96,6 +97,8 @@ def serve_open(warehouse: Path) -> None:
     app.user_middleware = [
         Middleware(FixedAdmin) if m.cls is AccessGate else m for m in app.user_middleware
     ]
+    # As `coach serve` does: the file served at start-up is prepared like every later one.
+    threading.Thread(target=warm_first, args=(app,), daemon=True).start()
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     print(f"Serving (open) at http://127.0.0.1:{sock.getsockname()[1]}/", flush=True)

@@ -23,6 +23,7 @@ import os
 import random
 import socket
 import statistics
+import threading
 import time
 from pathlib import Path
 from typing import Any

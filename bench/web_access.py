@@ -4,7 +4,7 @@ bench/results/web.json and the README (never typed by hand).
 1. Log-in: the argon2id parameters (access/passwords.py) and the time to hash and to verify one
    password on this machine (median of 15 each).
 2. Pages: the web benchmark's request mix (bench/web_load.py, the same seeds) against two servers
-   over the same warehouse, loaded one at a time, alternating A B A B:
+   over the same warehouse, loaded one at a time, in the order A B B A (and again):
    A. `coach serve`, the product: every request resumes its session in the access store and
       appends an access-log row;
    B. the same app with the gate replaced by one that sets the bench admin without reading or
@@ -182,8 +182,11 @@ def main() -> None:
         preparation = {name: server.wait_until_idle() for name, server in servers.items()}
         pick = requests_for(servers["gated"].url, random.Random(7), password)
         loads: dict[str, list] = {"gated": [], "open": []}
-        for _ in range(args.rounds):
-            for name, server in servers.items():
+        for turn in range(args.rounds):
+            # A B, then B A: a load on the machine that rises or falls during the run weighs
+            # on both servers alike.
+            order = list(servers.items())
+            for name, server in order if turn % 2 == 0 else reversed(order):
                 loads[name].append(
                     run_clients(server.url, pick, args.clients, args.seconds, 1.0, password)
                 )
@@ -222,7 +225,8 @@ def render(result: dict[str, Any]) -> str:
         "",
         f"Pages with and without the access gate (a session looked up and an access-log row "
         f"written per request), the same request mix, {settings['clients']} clients, "
-        f"{settings['rounds']} alternating rounds of {settings['seconds']:g} s each "
+        f"{settings['rounds']} rounds of {settings['seconds']:g} s each, in the order "
+        "gated, open, open, gated "
         f"(load average {result['machine']['load_average_1m_before']} before, "
         f"{result['machine']['load_average_1m_after']} after). Target: at most +10% on p95.",
         "",

@@ -25,6 +25,7 @@ import socket
 import statistics
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,58 @@ def login_cost() -> dict[str, Any]:
         "hash_ms_median": round(1000 * statistics.median(hashes), 1),
         "verify_ms_median": round(1000 * statistics.median(verifies), 1),
     }
+
+
+def gate_cost(directory: Path, rows: int = 20_000) -> dict[str, Any]:
+    """What the gate itself does per request, without the pages: resume a session and append an
+    access-log row, against a store already holding `rows` log rows; alone, and from 10 threads
+    at once (the server's workers)."""
+    from access.log import Entry
+    from access.service import Access
+    from access.settings import AccessSettings
+
+    directory.mkdir(parents=True, exist_ok=True)
+    store = directory / "gate.access.sqlite"
+    for leftover in directory.glob("gate.access.sqlite*"):
+        leftover.unlink()
+    access = Access.open(AccessSettings(store=store))
+    access.users.add("gate", "viewer", "Pencil-Harbor-Quartz-91", ("Acme",))
+    token = access.sessions.start(access.users.get("gate"), "127.0.0.1")
+    entry = Entry("view", "gate", "GET", "/caseload", 200, {"lookback": "28"}, 50, "127.0.0.1")
+    for _ in range(rows):
+        access.log.record(entry)
+
+    def once() -> float:
+        started = time.perf_counter()
+        assert access.sessions.resume(token) is not None
+        access.log.record(entry)
+        return time.perf_counter() - started
+
+    alone = [once() for _ in range(2_000)]
+    together: list[float] = []
+
+    def worker() -> None:
+        together.extend(once() for _ in range(300))
+
+    threads = [threading.Thread(target=worker) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return {
+        "log_rows_before": rows,
+        "alone_ms": {"p50": _ms(alone, 0.5), "p95": _ms(alone, 0.95), "max": _ms(alone, 1)},
+        "ten_threads_ms": {
+            "p50": _ms(together, 0.5),
+            "p95": _ms(together, 0.95),
+            "max": _ms(together, 1),
+        },
+    }
+
+
+def _ms(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return round(1000 * ordered[min(len(ordered) - 1, int(share * len(ordered)))], 3)
 
 
 def serve_open(warehouse: Path) -> None:
@@ -163,7 +216,20 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=40)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--open-server", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--gate-only", action="store_true", help="measure the gate alone; keep the page runs"
+    )
     args = parser.parse_args()
+    if args.gate_only:
+        document = json.loads(RESULTS.read_text())
+        document["access"]["gate"] = gate_cost(WORK / "gate") | {
+            "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "load_average_1m": round(os.getloadavg()[0], 2),
+        }
+        RESULTS.write_text(json.dumps(document, indent=1) + "\n")
+        update_block(REPO / "README.md", README_START, README_END, render(document["access"]))
+        print(render(document["access"]))
+        return
     warehouse = args.warehouse or WORK / "warehouse.duckdb"
     if args.open_server:
         serve_open(warehouse)
@@ -199,6 +265,11 @@ def main() -> None:
         "settings": {"clients": args.clients, "seconds": args.seconds, "rounds": args.rounds},
         "startup_preparation_seconds": preparation,
         "login": login_cost(),
+        "gate": gate_cost(WORK / "gate")
+        | {
+            "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "load_average_1m": round(os.getloadavg()[0], 2),
+        },
         "pages": compare(loads["gated"], loads["open"]),
     }
     document = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
@@ -242,6 +313,16 @@ def render(result: dict[str, Any]) -> str:
         f"| **all requests** | | {total['p95_ms_gated']} | {total['p95_ms_open']} | "
         f"{total['overhead_percent']:+}% |"
     )
+    gate = result.get("gate")
+    if gate:
+        lines += [
+            "",
+            f"The gate alone (a session resumed and an access-log row appended, on a store of "
+            f"{gate['log_rows_before']:,} rows; measured {gate['measured_at'][:16]}): "
+            f"p50 {gate['alone_ms']['p50']} ms, p95 {gate['alone_ms']['p95']} ms; from 10 "
+            f"threads at once p50 {gate['ten_threads_ms']['p50']} ms, p95 "
+            f"{gate['ten_threads_ms']['p95']} ms, max {gate['ten_threads_ms']['max']} ms.",
+        ]
     return "\n".join(lines)
 
 

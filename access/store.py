@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -74,17 +75,19 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 
 class AccessStore:
-    """Opens a short-lived connection per use: SQLite in WAL mode lets the web app's threads and
-    a `coach users` command in another process work on the file at once."""
+    """SQLite in WAL mode, so that the web app's threads and a `coach users` command in another
+    process work on the file at once. Each thread keeps one connection (opening one per use
+    cost more than the queries of a request)."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
+        self._local = threading.local()
+        self._sides_private = False
         ensure_private_dir(self.path.parent)
         with self.connect() as con:
             self._migrate(con)
 
-    @contextlib.contextmanager
-    def connect(self) -> Iterator[sqlite3.Connection]:
+    def _open(self) -> sqlite3.Connection:
         existed = self.path.exists()
         try:
             con = sqlite3.connect(self.path, timeout=10, isolation_level=None)
@@ -92,17 +95,30 @@ class AccessStore:
             raise CoachError(f"Cannot open the access store {self.path}: {exc}.") from None
         if not existed:
             os.chmod(self.path, PRIVATE_FILE)
+        con.row_factory = sqlite3.Row
+        con.execute("pragma foreign_keys = on")
+        con.execute("pragma journal_mode = wal")
+        con.execute("pragma synchronous = normal")
+        return con
+
+    @contextlib.contextmanager
+    def connect(self) -> Iterator[sqlite3.Connection]:
+        con = getattr(self._local, "con", None)
+        if con is None:
+            con = self._local.con = self._open()
         try:
-            con.row_factory = sqlite3.Row
-            con.execute("pragma foreign_keys = on")
-            con.execute("pragma journal_mode = wal")
-            con.execute("pragma synchronous = normal")
             yield con
         finally:
-            con.close()
-            for side in (self.path.with_name(self.path.name + s) for s in ("-wal", "-shm")):
-                if side.exists():
-                    os.chmod(side, PRIVATE_FILE)
+            if not self._sides_private:
+                self._make_sides_private()
+
+    def _make_sides_private(self) -> None:
+        """The WAL and shared-memory files appear with the first write; owner-only too."""
+        sides = [self.path.with_name(self.path.name + s) for s in ("-wal", "-shm")]
+        for side in sides:
+            if side.exists():
+                os.chmod(side, PRIVATE_FILE)
+        self._sides_private = all(side.exists() for side in sides)
 
     @staticmethod
     @contextlib.contextmanager

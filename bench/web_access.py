@@ -4,7 +4,7 @@ bench/results/web.json and the README (never typed by hand).
 1. Log-in: the argon2id parameters (access/passwords.py) and the time to hash and to verify one
    password on this machine (median of 15 each).
 2. Pages: the web benchmark's request mix (bench/web_load.py, the same seeds) against two servers
-   over the same warehouse, loaded one at a time, alternating A B A B:
+   over the same warehouse, loaded one at a time, in the order A B B A (and again):
    A. `coach serve`, the product: every request resumes its session in the access store and
       appends an access-log row;
    B. the same app with the gate replaced by one that sets the bench admin without reading or
@@ -23,7 +23,9 @@ import os
 import random
 import socket
 import statistics
+import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +64,58 @@ def login_cost() -> dict[str, Any]:
     }
 
 
+def gate_cost(directory: Path, rows: int = 20_000) -> dict[str, Any]:
+    """What the gate itself does per request, without the pages: resume a session and append an
+    access-log row, against a store already holding `rows` log rows; alone, and from 10 threads
+    at once (the server's workers)."""
+    from access.log import Entry
+    from access.service import Access
+    from access.settings import AccessSettings
+
+    directory.mkdir(parents=True, exist_ok=True)
+    store = directory / "gate.access.sqlite"
+    for leftover in directory.glob("gate.access.sqlite*"):
+        leftover.unlink()
+    access = Access.open(AccessSettings(store=store))
+    access.users.add("gate", "viewer", "Pencil-Harbor-Quartz-91", ("Acme",))
+    token = access.sessions.start(access.users.get("gate"), "127.0.0.1")
+    entry = Entry("view", "gate", "GET", "/caseload", 200, {"lookback": "28"}, 50, "127.0.0.1")
+    for _ in range(rows):
+        access.log.record(entry)
+
+    def once() -> float:
+        started = time.perf_counter()
+        assert access.sessions.resume(token) is not None
+        access.log.record(entry)
+        return time.perf_counter() - started
+
+    alone = [once() for _ in range(2_000)]
+    together: list[float] = []
+
+    def worker() -> None:
+        together.extend(once() for _ in range(300))
+
+    threads = [threading.Thread(target=worker) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return {
+        "log_rows_before": rows,
+        "alone_ms": {"p50": _ms(alone, 0.5), "p95": _ms(alone, 0.95), "max": _ms(alone, 1)},
+        "ten_threads_ms": {
+            "p50": _ms(together, 0.5),
+            "p95": _ms(together, 0.95),
+            "max": _ms(together, 1),
+        },
+    }
+
+
+def _ms(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return round(1000 * ordered[min(len(ordered) - 1, int(share * len(ordered)))], 3)
+
+
 def serve_open(warehouse: Path) -> None:
     """The bench-only server B: the product's app with the access gate swapped for a fixed
     admin. Prints the same first line as `coach serve`."""
@@ -74,6 +128,7 @@ def serve_open(warehouse: Path) -> None:
     from warehouse.store import WarehousePaths
     from web.app import create_app
     from web.auth import AccessGate
+    from web.server import warm_first
     from web.transport import Transport, peer_of
 
     paths = WarehousePaths(warehouse)
@@ -96,6 +151,8 @@ def serve_open(warehouse: Path) -> None:
     app.user_middleware = [
         Middleware(FixedAdmin) if m.cls is AccessGate else m for m in app.user_middleware
     ]
+    # As `coach serve` does: the file served at start-up is prepared like every later one.
+    threading.Thread(target=warm_first, args=(app,), daemon=True).start()
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     print(f"Serving (open) at http://127.0.0.1:{sock.getsockname()[1]}/", flush=True)
@@ -159,7 +216,20 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=40)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--open-server", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--gate-only", action="store_true", help="measure the gate alone; keep the page runs"
+    )
     args = parser.parse_args()
+    if args.gate_only:
+        document = json.loads(RESULTS.read_text())
+        document["access"]["gate"] = gate_cost(WORK / "gate") | {
+            "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "load_average_1m": round(os.getloadavg()[0], 2),
+        }
+        RESULTS.write_text(json.dumps(document, indent=1) + "\n")
+        update_block(REPO / "README.md", README_START, README_END, render(document["access"]))
+        print(render(document["access"]))
+        return
     warehouse = args.warehouse or WORK / "warehouse.duckdb"
     if args.open_server:
         serve_open(warehouse)
@@ -178,8 +248,11 @@ def main() -> None:
         preparation = {name: server.wait_until_idle() for name, server in servers.items()}
         pick = requests_for(servers["gated"].url, random.Random(7), password)
         loads: dict[str, list] = {"gated": [], "open": []}
-        for _ in range(args.rounds):
-            for name, server in servers.items():
+        for turn in range(args.rounds):
+            # A B, then B A: a load on the machine that rises or falls during the run weighs
+            # on both servers alike.
+            order = list(servers.items())
+            for name, server in order if turn % 2 == 0 else reversed(order):
                 loads[name].append(
                     run_clients(server.url, pick, args.clients, args.seconds, 1.0, password)
                 )
@@ -192,6 +265,11 @@ def main() -> None:
         "settings": {"clients": args.clients, "seconds": args.seconds, "rounds": args.rounds},
         "startup_preparation_seconds": preparation,
         "login": login_cost(),
+        "gate": gate_cost(WORK / "gate")
+        | {
+            "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "load_average_1m": round(os.getloadavg()[0], 2),
+        },
         "pages": compare(loads["gated"], loads["open"]),
     }
     document = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
@@ -218,7 +296,8 @@ def render(result: dict[str, Any]) -> str:
         "",
         f"Pages with and without the access gate (a session looked up and an access-log row "
         f"written per request), the same request mix, {settings['clients']} clients, "
-        f"{settings['rounds']} alternating rounds of {settings['seconds']:g} s each "
+        f"{settings['rounds']} rounds of {settings['seconds']:g} s each, in the order "
+        "gated, open, open, gated "
         f"(load average {result['machine']['load_average_1m_before']} before, "
         f"{result['machine']['load_average_1m_after']} after). Target: at most +10% on p95.",
         "",
@@ -234,6 +313,16 @@ def render(result: dict[str, Any]) -> str:
         f"| **all requests** | | {total['p95_ms_gated']} | {total['p95_ms_open']} | "
         f"{total['overhead_percent']:+}% |"
     )
+    gate = result.get("gate")
+    if gate:
+        lines += [
+            "",
+            f"The gate alone (a session resumed and an access-log row appended, on a store of "
+            f"{gate['log_rows_before']:,} rows; measured {gate['measured_at'][:16]}): "
+            f"p50 {gate['alone_ms']['p50']} ms, p95 {gate['alone_ms']['p95']} ms; from 10 "
+            f"threads at once p50 {gate['ten_threads_ms']['p50']} ms, p95 "
+            f"{gate['ten_threads_ms']['p95']} ms, max {gate['ten_threads_ms']['max']} ms.",
+        ]
     return "\n".join(lines)
 
 

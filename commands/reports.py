@@ -87,6 +87,10 @@ def report() -> None:
     """Reports over the warehouse (read-only): summary cards and a table, or CSV / JSON."""
 
 
+# The filter options are named like `reports.options.make_filters`'s keywords: a command passes
+# them on as they are.
+
+
 @report.command("caseload")
 @warehouse_option
 @LOOKBACK
@@ -95,21 +99,13 @@ def report() -> None:
 @EXCLUDE
 @CHANNEL
 @FORMAT_OPTION
-def report_caseload(warehouse, lookback, coaches, employers, exclude_employers, channels, fmt):
+def report_caseload(warehouse, fmt, **options):
     """Members with a coaching session in the lookback window, by days since the last one."""
     from reports import queries
     from reports.options import make_filters
 
     with _reports(warehouse) as ctx:
-        filters = make_filters(
-            ctx,
-            lookback=lookback,
-            coaches=coaches,
-            employers=employers,
-            exclude_employers=exclude_employers,
-            channels=channels,
-        )
-        _show(queries.caseload(ctx, filters), ctx, fmt)
+        _show(queries.caseload(ctx, make_filters(ctx, **options)), ctx, fmt)
 
 
 @report.command("sessions")
@@ -121,43 +117,22 @@ def report_caseload(warehouse, lookback, coaches, employers, exclude_employers, 
 @EXCLUDE
 @CHANNEL
 @FORMAT_OPTION
-def report_sessions(
-    warehouse, lookback, date_from, date_to, coaches, employers, exclude_employers, channels, fmt
-):
+def report_sessions(warehouse, fmt, **options):
     """Coaching sessions (one row per session and member). Default window: the build's
     lookback; with --from/--to only, just that date range."""
     from reports import queries
     from reports.options import make_filters
 
     with _reports(warehouse) as ctx:
-        filters = make_filters(
-            ctx,
-            lookback=lookback,
-            coaches=coaches,
-            employers=employers,
-            exclude_employers=exclude_employers,
-            channels=channels,
-            date_from=date_from,
-            date_to=date_to,
-        )
-        _show(queries.sessions(ctx, filters), ctx, fmt)
+        _show(queries.sessions(ctx, make_filters(ctx, **options)), ctx, fmt)
 
 
-def _participants(ctx, lookback, date_from, date_to, coaches, employers, exclude_employers):
+def _participants(ctx, options):
     from reports import queries
     from reports.options import make_filters
 
-    filters = make_filters(
-        ctx,
-        lookback=lookback,
-        lookback_limit=ctx.info.participants_max_lookback_days,
-        coaches=coaches,
-        employers=employers,
-        exclude_employers=exclude_employers,
-        date_from=date_from,
-        date_to=date_to,
-    )
-    return queries.participants(ctx, filters)
+    limit = ctx.info.participants_max_lookback_days
+    return queries.participants(ctx, make_filters(ctx, lookback_limit=limit, **options))
 
 
 @report.command("participants")
@@ -168,25 +143,19 @@ def _participants(ctx, lookback, date_from, date_to, coaches, employers, exclude
 @EMPLOYER
 @EXCLUDE
 @FORMAT_OPTION
-def report_participants(
-    warehouse, lookback, date_from, date_to, coaches, employers, exclude_employers, fmt
-):
+def report_participants(warehouse, fmt, **options):
     """Enrolled participants and their days without a coaching session."""
     with _reports(warehouse) as ctx:
-        report = _participants(
-            ctx, lookback, date_from, date_to, coaches, employers, exclude_employers
-        )
-        _show(report, ctx, fmt)
+        _show(_participants(ctx, options), ctx, fmt)
 
 
-def _billing(ctx, month, previous, employers, exclude_employers):
+def _billing(ctx, month, previous, options):
     from reports import queries
     from reports.filters import billing_month
     from reports.options import make_filters
 
     month_start = billing_month(ctx.info, month, previous)
-    filters = make_filters(ctx, employers=employers, exclude_employers=exclude_employers)
-    return queries.billing(ctx, filters, month_start)
+    return queries.billing(ctx, make_filters(ctx, **options), month_start)
 
 
 @report.command("billing")
@@ -196,10 +165,10 @@ def _billing(ctx, month, previous, employers, exclude_employers):
 @EMPLOYER
 @EXCLUDE
 @FORMAT_OPTION
-def report_billing(warehouse, month, previous, employers, exclude_employers, fmt):
+def report_billing(warehouse, month, previous, fmt, **options):
     """The billing cohort of a month: new participants and engaged members."""
     with _reports(warehouse) as ctx:
-        _show(_billing(ctx, month, previous, employers, exclude_employers), ctx, fmt)
+        _show(_billing(ctx, month, previous, options), ctx, fmt)
 
 
 @click.group(cls=CoachGroup)
@@ -282,10 +251,10 @@ def export_engagement(
 @PREVIOUS
 @EMPLOYER
 @EXCLUDE
-def export_billing(warehouse, out, force, month, previous, employers, exclude_employers):
+def export_billing(warehouse, out, force, month, previous, **options):
     """The billing cohort of a month, one row per member."""
     with _reports(warehouse) as ctx:
-        _save(_billing(ctx, month, previous, employers, exclude_employers), ctx, out, force)
+        _save(_billing(ctx, month, previous, options), ctx, out, force)
 
 
 @export.command("participants")
@@ -297,15 +266,10 @@ def export_billing(warehouse, out, force, month, previous, employers, exclude_em
 @COACH
 @EMPLOYER
 @EXCLUDE
-def export_participants(
-    warehouse, out, force, lookback, date_from, date_to, coaches, employers, exclude_employers
-):
+def export_participants(warehouse, out, force, **options):
     """Enrolled participants, one row per member."""
     with _reports(warehouse) as ctx:
-        report = _participants(
-            ctx, lookback, date_from, date_to, coaches, employers, exclude_employers
-        )
-        _save(report, ctx, out, force)
+        _save(_participants(ctx, options), ctx, out, force)
 
 
 COMMANDS = (report, export)

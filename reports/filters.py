@@ -93,38 +93,35 @@ def _match(given: list[str], known: dict[str, str], what: str, option: str) -> l
     return matched
 
 
-def _known(ctx: ReportContext, sql: str) -> dict[str, str]:
-    return {value.casefold(): value for (value,) in ctx.rows(sql) if value is not None}
+def _resolve(
+    ctx: ReportContext, given: tuple[str, ...], sql: str, what: str, option: str
+) -> list[str]:
+    """The values given, each matched case-insensitively against those `sql` lists."""
+    if not given:
+        return []
+    known = {value.casefold(): value for (value,) in ctx.rows(sql) if value is not None}
+    return _match(list(given), known, what, option)
 
 
 def resolve_employers(ctx: ReportContext, given: tuple[str, ...], option: str) -> list[str]:
-    if not given:
-        return []
-    known = _known(ctx, "select employer from employers")
-    return _match(list(given), known, "employer", option)
+    return _resolve(ctx, given, "select employer from employers", "employer", option)
 
 
 def resolve_referrals(ctx: ReportContext, given: tuple[str, ...]) -> list[str]:
-    if not given:
-        return []
-    known = _known(ctx, "select distinct referral from members")
-    return _match(list(given), known, "referral", "--referral")
+    sql = "select distinct referral from members"
+    return _resolve(ctx, given, sql, "referral", "--referral")
 
 
 def resolve_channels(ctx: ReportContext, given: tuple[str, ...]) -> list[str]:
     """Coaching channels, from the mart the models' seed publishes."""
-    if not given:
-        return []
-    known = _known(ctx, "select channel from coaching_channels")
-    return _match(list(given), known, "coaching channel", "--channel")
+    sql = "select channel from coaching_channels"
+    return _resolve(ctx, given, sql, "coaching channel", "--channel")
 
 
 def resolve_statuses(ctx: ReportContext, given: tuple[str, ...]) -> list[str]:
     """Engagement Status values, from the seed the models' status columns are tested against."""
-    if not given:
-        return []
-    known = _known(ctx, "select engagement_status from engagement_statuses")
-    return _match(list(given), known, "engagement status", "--status")
+    sql = "select engagement_status from engagement_statuses"
+    return _resolve(ctx, given, sql, "engagement status", "--status")
 
 
 def resolve_coaches(ctx: ReportContext, given: tuple[str, ...]) -> list[str]:

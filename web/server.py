@@ -19,7 +19,7 @@ from web.settings import Listen, WebSettings, transport_for
 from web.warm import warm
 
 
-def _warm_first(app) -> None:
+def warm_first(app) -> None:
     """The file served at start-up, prepared like every later one (web/warm.py)."""
     with contextlib.suppress(Exception), app.state.reader.request() as (snapshot, _):
         warm(snapshot)
@@ -56,7 +56,7 @@ def serve_app(
         )
     app = create_app(paths, access, settings, transport=transport)
     sock = _bind(listen.host, listen.port)
-    threading.Thread(target=_warm_first, args=(app,), daemon=True).start()
+    threading.Thread(target=warm_first, args=(app,), daemon=True).start()
     bound = sock.getsockname()[1]
     shown = f"[{listen.host}]" if ":" in listen.host else listen.host
     scheme = "https" if transport.tls else "http"

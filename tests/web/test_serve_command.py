@@ -3,7 +3,6 @@ TLS or listed proxies), and the one-line refusals."""
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import socket
@@ -17,10 +16,12 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
+from access.service import Access
+from access.settings import AccessSettings, access_settings
 from cli import main
 from tests.pipeline import Pipeline
 from tests.warehouse_copy import copy_warehouse
-from tests.web.conftest import PASSWORD, make_access
+from tests.web.conftest import PASSWORD
 
 
 def _certificate(directory: Path) -> tuple[Path, Path]:
@@ -58,8 +59,8 @@ def _free_port() -> int:
 
 def test_serving_https(pipeline: Pipeline, tmp_path):
     paths = copy_warehouse(pipeline.paths, tmp_path / "w")
-    make_access(paths.directory, ("lead", "viewer", (), ()))
-    os.rename(paths.directory / "web.access.sqlite", paths.directory / "warehouse.access.sqlite")
+    store = access_settings(paths.published).store  # where `coach serve` looks
+    Access.open(AccessSettings(store=store)).users.add("lead", "viewer", PASSWORD)
     cert, key = _certificate(tmp_path)
     port = _free_port()
     command = [sys.executable, "-m", "cli", "serve", "--warehouse", str(paths.published)]

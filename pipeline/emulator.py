@@ -75,8 +75,10 @@ def serve_emulator(options: EmulatorOptions, echo: Callable[..., None]) -> None:
         try:
             serve_fake(fake, options.host, options.port, echo)
         except KeyboardInterrupt:  # Ctrl-C is how it is meant to stop
-            echo("Fake Intercom stopped.", err=True)
+            pass
         except OSError as exc:
             raise CoachError(
                 f"Cannot listen on {options.host}:{options.port}: {exc.strerror or exc}."
             ) from None
+        # Also when uvicorn ended on the signal without raising it again (seen under load).
+        echo("Fake Intercom stopped.", err=True)

@@ -265,31 +265,29 @@ def _published_build_of(paths: WarehousePaths, key: str, stored: tuple | None) -
     return build_state.published_built_at(paths.published) == stored[1]
 
 
-def _record_and_publish(paths: WarehousePaths, run: DbtRun, key: str) -> DbtRun:
+def _record_then(paths: WarehousePaths, key: str, publisher) -> tuple[float, int]:
+    """Keep `key` as the last build's, then publish; the seconds and bytes the publish took."""
     con = connect_working(paths)
     try:
         build_state.record(con, key)
     finally:
         con.close()
     started = time.monotonic()
-    published = publish(paths)
-    return dataclasses.replace(
-        run, publish_seconds=time.monotonic() - started, published_bytes=published.stat().st_size
-    )
+    written = publisher(paths)
+    return time.monotonic() - started, written
+
+
+def _record_and_publish(paths: WarehousePaths, run: DbtRun, key: str) -> DbtRun:
+    seconds, written = _record_then(paths, key, lambda p: publish(p).stat().st_size)
+    return dataclasses.replace(run, publish_seconds=seconds, published_bytes=written)
 
 
 def _publish_unchanged(paths: WarehousePaths, key: str, built_at: object) -> DbtRun:
     """Nothing new since the last build: keep its key and publish the logs on its marts."""
-    con = connect_working(paths)
-    try:
-        build_state.record(con, key)
-    finally:
-        con.close()
-    started = time.monotonic()
-    written = publish_logs(paths)
+    seconds, written = _record_then(paths, key, publish_logs)
     return DbtRun(
         command="build",
         skipped=f"nothing new to read since the build of {built_at:%Y-%m-%d %H:%M:%S %Z}",
-        publish_seconds=time.monotonic() - started,
+        publish_seconds=seconds,
         published_bytes=written,
     )

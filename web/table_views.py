@@ -87,11 +87,20 @@ def _chart_views(ctx, query: ReportQuery) -> list:
     return views
 
 
+def _prepared(request: Request, page: TablePage, ctx) -> tuple[Parsed, ReportQuery, Any, Any]:
+    """The request's parameters parsed, its report query, page and checked sort: the same for a
+    page, its CSV and its JSON. A bad value raises the CLI's UsageError."""
+    parsed = parse(_multi(request), page.params)
+    query = page.build(ctx, parsed)
+    paged = paging(parsed)
+    return parsed, query, paged, rel.check_sort(query, paged.sort, paged.direction)
+
+
 def table_page(request: Request) -> Response:
     page = _page_of(request)
     with warehouse(request) as (snapshot, ctx):
         options = form_options(snapshot, ctx)
-        parsed = Parsed(raw={k: request.query_params.getlist(k) for k in request.query_params})
+        parsed = Parsed(raw=_multi(request))
         context: dict[str, Any] = {
             "page": page,
             "heading": heading(ctx.info, None),
@@ -99,10 +108,7 @@ def table_page(request: Request) -> Response:
             "export_statuses": options.get("statuses", []),
         }
         try:
-            parsed = parse(_multi(request), page.params)
-            query = page.build(ctx, parsed)
-            paged = paging(parsed)
-            sort = rel.check_sort(query, paged.sort, paged.direction)
+            parsed, query, paged, sort = _prepared(request, page, ctx)
         except UsageError as error:
             form = _form(page, parsed, options)
             context.update(form=form, hidden=_hidden(page, parsed), datalists=_datalists(form))
@@ -216,10 +222,7 @@ def table_csv(request: Request) -> Response:
     stack = contextlib.ExitStack()
     try:
         _, ctx = stack.enter_context(warehouse(request))
-        parsed = parse(_multi(request), page.params)
-        query = page.build(ctx, parsed)
-        paged = paging(parsed)
-        sort = rel.check_sort(query, paged.sort, paged.direction)
+        _, query, _, sort = _prepared(request, page, ctx)
     except UsageError as error:
         stack.close()
         return PlainTextResponse(f"Error: {error}\n", status_code=400)
@@ -257,10 +260,7 @@ def table_json(request: Request) -> Response:
     page = _page_of(request)
     with warehouse(request) as (_, ctx):
         try:
-            parsed = parse(_multi(request), page.params)
-            query = page.build(ctx, parsed)
-            paged = paging(parsed)
-            sort = rel.check_sort(query, paged.sort, paged.direction)
+            _, query, paged, sort = _prepared(request, page, ctx)
         except UsageError as error:
             return JSONResponse({"error": str(error)}, status_code=400)
         rows = rel.fetch_page(ctx, query, sort, paged.page, paged.per_page)

@@ -18,11 +18,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from access.guards import csrf_ok, csrf_token, origin_ok, same_value
-from access.log import Entry
 from access.service import Access
 from warehouse.errors import UsageError
 from warehouse.text import printable
-from web.auth import SESSION_COOKIE, filters_of
+from web.auth import SESSION_COOKIE, log_request
 from web.state import render
 
 LOGIN_COOKIE = "coach_login_csrf"
@@ -69,18 +68,8 @@ def safe_next(target: str | None) -> str:
 
 
 async def _log(request: Request, event: str, user_name: str | None, status: int, detail=None):
-    entry = Entry(
-        event=event,
-        user_name=user_name,
-        method=request.method,
-        route=request.url.path,
-        status=status,
-        filters=filters_of(request.scope),
-        client=request.state.peer.address,
-        detail=detail,
-    )
     request.state.audited = True
-    await anyio.to_thread.run_sync(access_of(request).log.record, entry)
+    log_request(access_of(request), request.scope, event, user_name, status, detail)
 
 
 def _login_page(

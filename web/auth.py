@@ -74,6 +74,32 @@ def filters_of(scope: Scope) -> dict[str, Any] | None:
     return found or None
 
 
+def log_request(
+    access: Access,
+    scope: Scope,
+    event: str,
+    user_name: str | None,
+    status: int,
+    detail: str | None = None,
+) -> None:
+    """The access-log row of one request: its route, filters, the rows the view left in
+    `state.rows`, and the client the gate found (`state.peer`). Also what the log-in pages
+    write."""
+    access.log.record(
+        Entry(
+            event=event,
+            user_name=user_name,
+            method=scope["method"],
+            route=scope["path"],
+            status=status,
+            filters=filters_of(scope),
+            row_count=scope["state"].get("rows"),
+            client=scope["state"]["peer"].address,
+            detail=detail,
+        )
+    )
+
+
 class AccessGate:
     def __init__(self, app: ASGIApp, access: Access, transport: Transport) -> None:
         self.app, self.access, self.transport = app, access, transport
@@ -94,7 +120,7 @@ class AccessGate:
             return
         # In the event loop: with a kept connection the look-up takes tens of microseconds, less
         # than handing it to a worker thread (measured by `make bench-access`).
-        user, reference = self._identify(scope)
+        user, reference = self._identify(scope, peer)
         if user is None:
             await self._refuse(scope, receive, send, peer, None, 401, "not logged in")
             return
@@ -104,9 +130,9 @@ class AccessGate:
         state.update(user=user, session_reference=reference, report_scope=report_scope(user))
         await self._serve(scope, receive, send, peer, user)
 
-    def _identify(self, scope: Scope) -> tuple[User | None, str | None]:
+    def _identify(self, scope: Scope, peer: Peer) -> tuple[User | None, str | None]:
         if self.transport.user_header is not None:
-            name = forwarded_user(scope, self.transport)
+            name = forwarded_user(scope, peer, self.transport)
             user = self.access.users.find(name) if name else None
             return (None, None) if user is None or user.disabled else (user, None)
         session = self.access.sessions.resume(session_cookie(scope))
@@ -126,14 +152,8 @@ class AccessGate:
         finally:
             if not scope["state"].get("audited"):
                 complete = scope["state"].get("complete", True)
-                await self._record(
-                    scope,
-                    peer,
-                    user.name,
-                    event_of(scope["path"]),
-                    status,
-                    None if complete else "response not completed",
-                )
+                detail = None if complete else "response not completed"
+                log_request(self.access, scope, event_of(scope["path"]), user.name, status, detail)
 
     async def _refuse(self, scope, receive, send, peer: Peer, user: User | None, status, why):
         path = scope["path"]
@@ -154,21 +174,7 @@ class AccessGate:
             response = PlainTextResponse(f"Error: {_REFUSALS[status]}\n", status_code=status)
         await response(scope, receive, send)
         name = user.name if user else None
-        await self._record(scope, peer, name, "denied", response.status_code, why)
-
-    async def _record(self, scope, peer: Peer, user_name, event, status, detail=None) -> None:
-        entry = Entry(
-            event=event,
-            user_name=user_name,
-            method=scope["method"],
-            route=scope["path"],
-            status=status,
-            filters=filters_of(scope),
-            row_count=scope["state"].get("rows"),
-            client=peer.address,
-            detail=detail,
-        )
-        self.access.log.record(entry)
+        log_request(self.access, scope, "denied", name, response.status_code, why)
 
 
 _REFUSALS = {

@@ -23,7 +23,6 @@ class Transport:
 @dataclass(frozen=True)
 class Peer:
     address: str | None  # the client: the connecting address, or what a listed proxy forwarded
-    connected_from: str | None  # the address that connected to this app
     via_proxy: bool  # connected from a listed proxy
     https: bool
     host: str
@@ -56,14 +55,14 @@ def peer_of(scope: Scope, transport: Transport) -> Peer:
         address = _last(headers.get("x-forwarded-for")) or connected
         https = (_last(headers.get("x-forwarded-proto")) or "").lower() == "https" or https
         host = _last(headers.get("x-forwarded-host")) or host
-    return Peer(address, connected, via_proxy, https, host)
+    return Peer(address, via_proxy, https, host)
 
 
-def forwarded_user(scope: Scope, transport: Transport) -> str | None:
+def forwarded_user(scope: Scope, peer: Peer, transport: Transport) -> str | None:
     """The user name a listed proxy set (proxy mode only; None from anyone else)."""
     if transport.user_header is None:
         return None
-    if not peer_of(scope, transport).via_proxy:
+    if not peer.via_proxy:
         return None
     value = _headers(scope).get(transport.user_header.lower(), "").strip()
     return value or None

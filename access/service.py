@@ -6,11 +6,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from access.log import AccessLog
 from access.login import Login
 from access.sessions import Sessions
-from access.settings import AccessSettings
+from access.settings import AccessSettings, access_settings
 from access.store import AccessStore
 from access.users import Users
 
@@ -38,3 +39,9 @@ class Access:
             log=AccessLog(store),
             csrf_secret=store.secret("csrf"),
         )
+
+
+def warehouse_users(published: Path) -> Users:
+    """The users of the warehouse published at `published` (its access store, created on first
+    use): what `coach users`, the demo and the benchmarks manage."""
+    return Users(AccessStore(access_settings(published).store))

@@ -11,16 +11,14 @@ from pathlib import Path
 
 import httpx
 
-from access.settings import access_settings
-from access.store import AccessStore
-from access.users import Users
+from access.service import warehouse_users
 
 BENCH_USER = "bench-admin"
 
 
 def bench_user(warehouse: Path) -> str:
     """(Re)create the bench admin; returns its password."""
-    users = Users(AccessStore(access_settings(warehouse).store))
+    users = warehouse_users(warehouse)
     if users.find(BENCH_USER) is not None:
         users.remove(BENCH_USER)
     password = secrets.token_urlsafe(18)

@@ -18,13 +18,10 @@ PASSWORD_STDIN = click.option(
 
 
 def _open(warehouse: str | None):
-    from access.settings import access_settings
-    from access.store import AccessStore
-    from access.users import Users
+    from access.service import warehouse_users
 
     paths = warehouse_paths(warehouse)
-    settings = access_settings(paths.published)
-    return paths, Users(AccessStore(settings.store))
+    return paths, warehouse_users(paths.published)
 
 
 def _password(from_stdin: bool) -> str:

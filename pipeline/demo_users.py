@@ -6,9 +6,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from access.settings import access_settings
-from access.store import AccessStore
-from access.users import Users
+from access.service import warehouse_users
 from warehouse.readers import open_snapshot
 from warehouse.store import WarehousePaths
 
@@ -35,7 +33,7 @@ def _largest_employer(paths: WarehousePaths) -> str:
 
 def create_demo_users(paths: WarehousePaths) -> list[DemoLogin]:
     """(Re)create the two demo users in the demo warehouse's access store."""
-    users = Users(AccessStore(access_settings(paths.published).store))
+    users = warehouse_users(paths.published)
     employer = _largest_employer(paths)
     logins = []
     for name, role, employers, sees in (

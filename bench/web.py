@@ -171,9 +171,10 @@ def run_clients(base: str, pick, clients: int, seconds: float, think: float, pas
     return load
 
 
-def _ms(values: list[float], share: float) -> float:
+def percentile_ms(values: list[float], share: float, digits: int = 1) -> float:
+    """The `share` percentile of `values` (seconds), in milliseconds."""
     ordered = sorted(values)
-    return round(1000 * ordered[min(len(ordered) - 1, int(share * len(ordered)))], 1)
+    return round(1000 * ordered[min(len(ordered) - 1, int(share * len(ordered)))], digits)
 
 
 def summarise(load: Load) -> dict[str, Any]:
@@ -186,8 +187,8 @@ def summarise(load: Load) -> dict[str, Any]:
         pages[page] = {
             "requests": len(mine),
             "distinct_urls": len({s.url for s in mine}),
-            "p50_ms": _ms(times, 0.50),
-            "p95_ms": _ms(times, 0.95),
+            "p50_ms": percentile_ms(times, 0.50),
+            "p95_ms": percentile_ms(times, 0.95),
             "max_ms": round(1000 * max(times), 1),
             "errors": sum(s.status != 200 for s in mine),
         }
@@ -279,8 +280,8 @@ def during_publish(base: str, warehouse: Path, password: str, clients: int = 5) 
         "requests": len(times),
         "errors": sum(s.status != 200 for s in load.samples),
         "failures": load.failures[:20],
-        "p50_ms": _ms(times, 0.5),
-        "p95_ms": _ms(times, 0.95),
+        "p50_ms": percentile_ms(times, 0.5),
+        "p95_ms": percentile_ms(times, 0.95),
         "max_ms": round(1000 * max(times), 1),
         "slower_than_1s": sum(t > 1 for t in times),
         "switched_seconds_after_publish": None

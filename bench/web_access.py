@@ -31,7 +31,15 @@ from typing import Any
 
 from bench.common import REPO, provenance, python_module
 from bench.readme import update_block
-from bench.web import RESULTS, WORK, Server, ensure_warehouse, run_clients, summarise
+from bench.web import (
+    RESULTS,
+    WORK,
+    Server,
+    ensure_warehouse,
+    percentile_ms,
+    run_clients,
+    summarise,
+)
 from bench.web_load import requests_for
 from bench.web_login import BENCH_USER, bench_user
 
@@ -102,18 +110,17 @@ def gate_cost(directory: Path, rows: int = 20_000) -> dict[str, Any]:
         thread.join()
     return {
         "log_rows_before": rows,
-        "alone_ms": {"p50": _ms(alone, 0.5), "p95": _ms(alone, 0.95), "max": _ms(alone, 1)},
+        "alone_ms": {
+            "p50": percentile_ms(alone, 0.5, 3),
+            "p95": percentile_ms(alone, 0.95, 3),
+            "max": percentile_ms(alone, 1, 3),
+        },
         "ten_threads_ms": {
-            "p50": _ms(together, 0.5),
-            "p95": _ms(together, 0.95),
-            "max": _ms(together, 1),
+            "p50": percentile_ms(together, 0.5, 3),
+            "p95": percentile_ms(together, 0.95, 3),
+            "max": percentile_ms(together, 1, 3),
         },
     }
-
-
-def _ms(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return round(1000 * ordered[min(len(ordered) - 1, int(share * len(ordered)))], 3)
 
 
 def serve_open(warehouse: Path) -> None:
@@ -163,15 +170,11 @@ def _all_requests(load) -> list[float]:
     return [s.seconds for s in load.samples if s.status == 200]
 
 
-def _p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return round(1000 * ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 1)
-
-
 def compare(gated: list, open_: list) -> dict[str, Any]:
     """p95 per page and over all, of the gated and the open runs together."""
     pages: dict[str, Any] = {}
-    both = (summarise(_merged(gated)), summarise(_merged(open_)))
+    merged_a, merged_b = _merged(gated), _merged(open_)
+    both = (summarise(merged_a), summarise(merged_b))
     for page, a in both[0]["pages"].items():
         b = both[1]["pages"].get(page)
         if b is None:
@@ -185,14 +188,14 @@ def compare(gated: list, open_: list) -> dict[str, Any]:
             "errors_gated": a["errors"],
             "errors_open": b["errors"],
         }
-    all_a = _all_requests(_merged(gated))
-    all_b = _all_requests(_merged(open_))
+    all_a, all_b = _all_requests(merged_a), _all_requests(merged_b)
+    p95_a, p95_b = percentile_ms(all_a, 0.95), percentile_ms(all_b, 0.95)
     return {
         "pages": pages,
         "all_requests": {
-            "p95_ms_gated": _p95(all_a),
-            "p95_ms_open": _p95(all_b),
-            "overhead_percent": round(100 * (_p95(all_a) / _p95(all_b) - 1), 1),
+            "p95_ms_gated": p95_a,
+            "p95_ms_open": p95_b,
+            "overhead_percent": round(100 * (p95_a / p95_b - 1), 1),
             "p50_ms_gated": round(1000 * statistics.median(all_a), 1),
             "p50_ms_open": round(1000 * statistics.median(all_b), 1),
         },

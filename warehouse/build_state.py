@@ -11,6 +11,13 @@ out the same, except for the build's clock (`built_at`, and `as_of_instant` when
 is today, which only dates a status change detected by that build). A run that builds leaves
 out dbt's unit tests while the project is that of the last successful build (they test the
 models' code on fixed rows, whatever the data).
+
+The stored key also tells the next build what changed since (`changed_since`): the raw contacts
+and conversations landed, and the deletions noticed, after its watermarks. dbt's incremental
+models replace the rows of those records only (dbt_project/macros/incremental.sql); the models
+that depend on the as-of date replace every row when the date moved. Anything the watermarks
+cannot describe (no successful build recorded, which includes one killed midway; another project
+or dbt version; changed admins, teams or data attributes) makes the build a full one.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -63,6 +70,38 @@ def stored_key(con: duckdb.DuckDBPyConnection) -> tuple[str, object] | None:
         return con.execute(f"select build_key, built_at from {STATE_TABLE}").fetchone()
     except duckdb.CatalogException:
         return None
+
+
+# The raw streams followed record by record; a change to any other raw table rebuilds everything.
+FOLLOWED = {"contacts": table_name("contacts"), "conversations": table_name("conversations")}
+
+
+def changed_since(stored: tuple[str, object] | None, key: str) -> dict[str, object] | None:
+    """What a build of `key` can take as its last successful build's state (`stored`): the
+    watermarks of the followed raw tables and the deletions, and whether the as-of date is the
+    same; None when the build must be a full one."""
+    if stored is None:
+        return None
+    before, now = json.loads(stored[0]), json.loads(key)
+    if before.get("project") != now["project"] or set(before.get("raw", {})) != set(now["raw"]):
+        return None
+    followed = {*FOLLOWED.values(), DELETIONS_TABLE}
+    for table, (count, newest) in now["raw"].items():
+        old_count, old_newest = before["raw"][table]
+        if table not in followed and (count, newest) != (old_count, old_newest):
+            return None
+        if count < old_count or _instant(newest) < _instant(old_newest):
+            return None  # rows are only ever appended: this file is not the one built
+    watermarks: dict[str, object] = {
+        stream: before["raw"][table][1] for stream, table in FOLLOWED.items()
+    }
+    watermarks["deletions"] = before["raw"][DELETIONS_TABLE][1]
+    watermarks["same_as_of"] = before.get("as_of") == now["as_of"]
+    return watermarks
+
+
+def _instant(stamp: str | None) -> datetime:
+    return datetime.fromisoformat(stamp) if stamp else datetime.min.replace(tzinfo=UTC)
 
 
 def same_project(stored: tuple[str, object] | None) -> bool:

@@ -54,12 +54,15 @@ class DbtRun:
     published_bytes: int = 0
     # Why nothing was built (`coach run` with nothing new to read), if so.
     skipped: str = ""
+    # A DuckDB build: "full", or "incremental" (the changes since the last successful build).
+    mode: str = ""
 
     def summary(self) -> str:
         if self.skipped:
             return f"dbt {self.command}: skipped, {self.skipped}"
         counts = ", ".join(f"{n} {status}" for status, n in sorted(self.statuses.items()))
-        return f"dbt {self.command}: {counts or 'nothing to do'} in {self.seconds:.1f}s"
+        mode = f" ({self.mode})" if self.mode else ""
+        return f"dbt {self.command}: {counts or 'nothing to do'} in {self.seconds:.1f}s{mode}"
 
 
 def artifacts_dir(paths: WarehousePaths, target: Target, pg: PostgresSettings | None) -> Path:
@@ -120,8 +123,11 @@ def run_dbt(
     full_refresh: bool = False,
     pg: PostgresSettings | None = None,
     extra_args: tuple[str, ...] = (),
+    changed_since: Mapping[str, object] | None = None,
 ) -> DbtRun:
-    """Run one dbt command (build, test, source freshness, docs generate, ...) on a warehouse."""
+    """Run one dbt command (build, test, source freshness, docs generate, ...) on a warehouse.
+    `changed_since`: the last successful build's watermarks (`build_state.changed_since`), for
+    the incremental models; without them every key of an incremental model counts as changed."""
     from dbt.cli.main import dbtRunner
 
     if target not in TARGETS:
@@ -133,6 +139,7 @@ def run_dbt(
     ensure_private_dir(out.parent)
     ensure_private_dir(out)
     env, dbt_vars = _settings_for(paths, target, pg, as_of)
+    env["COACH_CHANGED_SINCE"] = json.dumps(dict(changed_since)) if changed_since else ""
     args = [
         *command.split(),
         "--project-dir", str(PROJECT_DIR),
@@ -244,17 +251,21 @@ def build(
         # leaves them out while the project is the one whose last build ran them.
         unit_tested = target == "duckdb" and build_state.same_project(stored)
         extra = UNIT_TESTS_OFF if skip_unchanged and unit_tested else ()
+        since = build_state.changed_since(stored, key) if target == "duckdb" else None
         run = run_dbt(
             "build",
             paths,
             target=target,
             as_of=as_of,
-            full_refresh=full_refresh,
+            # DuckDB: what the last successful build's key cannot describe is built in full.
+            full_refresh=full_refresh or (target == "duckdb" and since is None),
             pg=pg,
             extra_args=extra,
+            changed_since=None if full_refresh else since,
         )
         if target == "duckdb":
-            return _record_and_publish(paths, run, key)
+            mode = "incremental" if since and not full_refresh else "full"
+            return _record_and_publish(paths, dataclasses.replace(run, mode=mode), key)
     return run
 
 

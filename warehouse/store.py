@@ -124,12 +124,15 @@ def latest_for_reading(paths: WarehousePaths) -> Iterator[duckdb.DuckDBPyConnect
 
 
 # Not published: the raw landing tables of contacts and conversations (every version of every
-# record, as Intercom's JSON), the base table of each contact's latest JSON and the build's key
-# (`warehouse.build_state`). Readers use the models parsed from them; leaving them out keeps the
-# publish's time and size growing with the marts, not with the raw data. The small raw tables
-# (admins, teams, data attributes, deletion notices) stay: write-back checks its plan against
-# the data attributes' declared types in the published file.
-UNPUBLISHED_SCHEMAS: tuple[str, ...] = ()
+# record, as Intercom's JSON), the base table of contacts and the build's key
+# (`warehouse.build_state`), and the intermediate models: the building blocks between staging and
+# the marts, which no report reads (tests/reports/test_marts_only.py) and dbt-labs' project
+# structure keeps from end users. Readers use the marts and the staging models; leaving the rest
+# out keeps the publish's time and size growing with the marts, not with the raw data (at the
+# large workspace it halves the publish). The small raw tables (admins, teams, data attributes,
+# deletion notices) stay: write-back checks its plan against the data attributes' declared types
+# in the published file.
+UNPUBLISHED_SCHEMAS: tuple[str, ...] = ("intermediate",)
 UNPUBLISHED_TABLES = (
     ("raw", "intercom_contacts"),
     ("raw", "intercom_conversations"),

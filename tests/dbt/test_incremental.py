@@ -15,6 +15,7 @@ from tests.dbt.test_postgres import PUBLIC_MARTS
 from tests.dbt.workspace import (
     AS_OF,
     ENGAGED,
+    LATE,
     NEW,
     WAITING,
     contact,
@@ -35,10 +36,14 @@ class Rebuilt:
     incremental: WarehousePaths
     full: WarehousePaths
     snapshot: dict[str, tuple[list[str], list[tuple]]]
+    # After the as-of date moved back to PAST (incremental), and a full build of it.
+    past_snapshot: dict[str, tuple[list[str], list[tuple]]]
+    past_full: WarehousePaths
 
 
 def land_changes(paths: WarehousePaths) -> None:
-    """A later ingest: a new call, a changed contact, a re-closed conversation and a deletion."""
+    """A later ingest: a new call, a changed contact, a re-closed conversation, a conversation
+    whose contact list changed and a deletion."""
     con = connect_working(paths)
     try:
         land_records(
@@ -57,6 +62,18 @@ def land_changes(paths: WarehousePaths) -> None:
             },
         }
         land_records(con, "conversations", [reclosed], run_id="second")
+        # LATE is taken off a coaching call: its member rows must be recomputed from the list the
+        # conversation had before (base_intercom__conversation_contacts keeps it).
+        relisted = conversation(
+            "102",
+            [ENGAGED],
+            channel="Video Conference",
+            service_code="Disease Management 002",
+            created="2026-05-20 14:00",
+            closed="2026-05-20 15:00",
+            updated_at=unix("2026-06-12 09:00"),
+        )
+        land_records(con, "conversations", [relisted], run_id="second")
         new = next(c for c in contacts() if c["id"] == NEW)
         changed = contact(
             NEW,
@@ -95,9 +112,12 @@ def rebuilt(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Rebuilt:
     build(incremental, AS_OF)
     after_changes = snapshot(incremental)
     build(incremental, PAST)
+    past_snapshot = snapshot(incremental)
+    past_full = copy_warehouse(incremental, tmp_path_factory.mktemp("past-full-refresh"))
+    build(past_full, PAST, "--full-refresh")
     full = copy_warehouse(incremental, tmp_path_factory.mktemp("full-refresh"))
     build(full, AS_OF, "--full-refresh")
-    return Rebuilt(incremental, full, after_changes)
+    return Rebuilt(incremental, full, after_changes, past_snapshot, past_full)
 
 
 def rows(snapshot: dict, table: str, sql_filter=lambda row: True) -> list[dict]:
@@ -119,15 +139,26 @@ def test_incremental_build_picks_up_changes(rebuilt):
     assert [s["session_date"] for s in reclosed] == [date(2026, 6, 11)]
 
 
-def test_incremental_result_equals_full_refresh(rebuilt):
-    full = snapshot(rebuilt.full)
+def assert_same_marts(built: dict, full: dict) -> None:
     for table in PUBLIC_MARTS:
         if table == "engagement_status_history":
             continue  # holds the past date too; checked below
-        columns, values = rebuilt.snapshot[table]
+        columns, values = built[table]
         assert table_rows(columns, values, without=("built_at",)) == table_rows(
             *full[table], without=("built_at",)
         ), table
+
+
+def test_incremental_result_equals_full_refresh(rebuilt):
+    assert_same_marts(rebuilt.snapshot, snapshot(rebuilt.full))
+    late = rows(rebuilt.snapshot, "coaching_sessions", lambda r: r["contact_id"] == LATE)
+    assert "102" not in {s["conversation_id"] for s in late}
+
+
+def test_a_moved_as_of_date_rebuilds_the_dated_models(rebuilt):
+    """The as-of date moved (to PAST) with nothing new landed: the models that depend on it
+    replace every row, and equal a full build for that date."""
+    assert_same_marts(rebuilt.past_snapshot, snapshot(rebuilt.past_full))
 
 
 def history(paths: WarehousePaths) -> dict[tuple[date, str], str]:

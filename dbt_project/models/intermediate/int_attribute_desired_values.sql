@@ -1,11 +1,20 @@
 {#- The maintained attributes' rules (glossary: Maintained attributes): one row per user contact and
     maintained attribute with the desired value in Intercom's encoding (unix seconds for dates,
     text otherwise), or null and the reason there is none. Dirty current values are already null
-    in int_members, so they never feed a desired value. -#}
+    in int_members, so they never feed a desired value.
+    Incremental: the rows of the members of changed conversations and of changed
+    contacts are replaced; every row when the as-of date moved. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_changed('contact_id', 'members', dated=true) }}",
+) }}
+{%- set changed = changed_keys('members') %}
 with
 
 member_facts as (
     select * from {{ ref('int_members') }}
+    where {{ is_changed('contact_id', changed, dated=true) }}
 ),
 
 referral_programs as (

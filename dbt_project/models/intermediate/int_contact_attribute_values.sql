@@ -1,10 +1,18 @@
 {#- One row per contact and expected contact attribute (seed intercom_attributes): the value as received,
     whether it is missing, valid or dirty (and why), and the typed value when valid. A dirty value
-    is treated as missing everywhere downstream and listed in data_quality_issues. -#}
+    is treated as missing everywhere downstream and listed in data_quality_issues. Incremental: the rows of changed contacts are replaced. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_changed('contact_id', 'contacts') }}",
+) }}
+{%- set changed = changed_keys('contacts') %}
+
 with
 
 contacts as (
     select contact_id from {{ ref('stg_intercom__contacts') }}
+    where {{ is_changed('contact_id', changed) }}
 ),
 
 expected_attributes as (
@@ -14,6 +22,7 @@ expected_attributes as (
 
 received_values as (
     select * from {{ ref('stg_intercom__contact_attributes') }}
+    where {{ is_changed('contact_id', changed) }}
 ),
 
 contact_values as (

@@ -1,13 +1,23 @@
 {#- One row per contact (users and leads) with its attributes typed and validated: the one place
-    that maps Intercom attribute names to columns. -#}
+    that maps Intercom attribute names to columns. Incremental: the rows of changed contacts are
+    replaced. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_changed('contact_id', 'contacts') }}",
+) }}
+{%- set changed = changed_keys('contacts') %}
+
 with
 
 contacts as (
     select * from {{ ref('stg_intercom__contacts') }}
+    where {{ is_changed('contact_id', changed) }}
 ),
 
 attribute_values as (
     select * from {{ ref('int_contact_attribute_values') }}
+    where {{ is_changed('contact_id', changed) }}
 ),
 
 test_employers as (

@@ -1,9 +1,18 @@
 {#- Every contact listed on a conversation, with what it is: a user (a member), a lead, or an id
-    that no longer exists (deleted or merged away). -#}
+    that no longer exists (deleted or merged away). Incremental: the rows of changed conversations
+    and of the conversations listing a changed contact are replaced. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_changed('conversation_id', 'conversation_members') }}",
+) }}
+{%- set changed = changed_keys('conversation_members') %}
+
 with
 
 listed_contacts as (
     select * from {{ ref('stg_intercom__conversation_contacts') }}
+    where {{ is_changed('conversation_id', changed) }}
 ),
 
 contacts as (

@@ -1,9 +1,18 @@
 {#- One row per conversation, classified once: session time, matched Channel and Service Code,
-    the session kinds of the glossary, and its coach. -#}
+    the session kinds of the glossary, and its coach. Incremental: the rows of changed
+    conversations are replaced (admins changed: every row; warehouse/build_state.py). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_changed('conversation_id', 'conversations') }}",
+) }}
+{%- set changed = changed_keys('conversations') %}
+
 with
 
 conversations as (
     select * from {{ ref('stg_intercom__conversations') }}
+    where {{ is_changed('conversation_id', changed) }}
 ),
 
 channels as (
@@ -70,14 +79,6 @@ dated as (
         *,
         {{ local_date('session_at') }} as session_date
     from classified
-),
-
-final as (
-    select
-        *,
-        -- days_between expands to more than 100 characters.
-        {{ days_between('session_date', as_of_date()) }} as days_since -- noqa: LT05
-    from dated
 )
 
-select * from final
+select * from dated

@@ -1,7 +1,15 @@
 {#- Engagement Status per user contact at the as-of date (glossary: Engagement Status). Before the
     first qualifying call a member is judged by days since Enrolled Date; from that call on, by
     days since the latest one. So a late first call means Unengaged until it happens, and the late
-    start is never applied again. Contacts without a valid Enrolled Date get no status. -#}
+    start is never applied again. Contacts without a valid Enrolled Date get no status.
+    Incremental: the rows of the members of changed conversations and of changed
+    contacts are replaced; every row when the as-of date moved. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_changed('contact_id', 'members', dated=true) }}",
+) }}
+{%- set changed = changed_keys('members') %}
 with
 
 members as (
@@ -9,11 +17,12 @@ members as (
         contact_id,
         enrolled_date
     from {{ ref('int_contacts') }}
-    where is_user
+    where is_user and {{ is_changed('contact_id', changed, dated=true) }}
 ),
 
 activity as (
     select * from {{ ref('int_member_activity') }}
+    where {{ is_changed('contact_id', changed, dated=true) }}
 ),
 
 days as (

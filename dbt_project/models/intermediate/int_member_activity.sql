@@ -1,9 +1,19 @@
 {#- Per user contact with any activity up to the as-of date: the first and last qualifying
-    coaching call, last phone call, last coaching and call sessions, and the last session's coach. -#}
+    coaching call, last phone call, last coaching and call sessions, and the last session's coach.
+    Incremental: the rows of the members of changed conversations and of changed contacts are
+    replaced; every row when the as-of date moved. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_changed('contact_id', 'members', dated=true) }}",
+) }}
+{%- set changed = changed_keys('members') %}
+
 with
 
 member_sessions as (
     select * from {{ ref('int_member_sessions') }}
+    where {{ is_changed('contact_id', changed, dated=true) }}
 ),
 
 latest_coaching_session as (

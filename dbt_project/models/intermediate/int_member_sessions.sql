@@ -1,14 +1,25 @@
 {#- One row per conversation that counts for anything (coaching session, call session, phone call)
     and user contact listed on it, up to the as-of date. Member-level metrics credit every member
-    of a conversation; session counts count distinct conversation_id. -#}
+    of a conversation; session counts count distinct conversation_id. Incremental: the rows of
+    changed conversations and of those listing a changed contact are replaced; every row when the
+    as-of date moved. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_changed('conversation_id', 'conversation_members', dated=true) }}",
+) }}
+{%- set changed = changed_keys('conversation_members') %}
+
 with
 
 conversations as (
     select * from {{ ref('int_conversations') }}
+    where {{ is_changed('conversation_id', changed, dated=true) }}
 ),
 
 conversation_members as (
     select * from {{ ref('int_conversation_members') }}
+    where {{ is_changed('conversation_id', changed, dated=true) }}
 ),
 
 member_sessions as (
@@ -17,7 +28,6 @@ member_sessions as (
         conversation_members.contact_id,
         conversations.session_at,
         conversations.session_date,
-        conversations.days_since,
         conversations.channel,
         conversations.service_code,
         conversations.coach_id,

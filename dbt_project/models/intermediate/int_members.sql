@@ -1,18 +1,28 @@
 {#- One row per member (user contact): typed attributes, session activity and Engagement Status
-    together, the shape every member-grained rule and mart starts from. -#}
+    together, the shape every member-grained rule and mart starts from.
+    Incremental: the rows of the members of changed conversations and of changed
+    contacts are replaced; every row when the as-of date moved. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_changed('contact_id', 'members', dated=true) }}",
+) }}
+{%- set changed = changed_keys('members') %}
 with
 
 members as (
     select * from {{ ref('int_contacts') }}
-    where is_user
+    where is_user and {{ is_changed('contact_id', changed, dated=true) }}
 ),
 
 activity as (
     select * from {{ ref('int_member_activity') }}
+    where {{ is_changed('contact_id', changed, dated=true) }}
 ),
 
 status as (
     select * from {{ ref('int_engagement_status') }}
+    where {{ is_changed('contact_id', changed, dated=true) }}
 ),
 
 joined as (

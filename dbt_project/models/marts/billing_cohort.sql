@@ -1,11 +1,21 @@
 {#- One row per calendar month (program time zone) and member who is a new participant (Enrolled
     Date in the month) and/or engaged during it (a call session on a date from the month's first
-    day minus at_risk_days to its last day). Test employers are excluded. -#}
+    day minus at_risk_days to its last day). Test employers are excluded. Incremental: the rows of
+    the members of changed conversations and of changed contacts are replaced; every row when the
+    as-of date moved. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_changed('contact_id', 'members', dated=true) }}",
+) }}
+{%- set changed = changed_keys('members') %}
+
 with
 
 members as (
     select * from {{ ref('int_contacts') }}
     where is_user and not coalesce(is_test_employer, false)
+        and {{ is_changed('contact_id', changed, dated=true) }}
 ),
 
 call_sessions as (
@@ -15,6 +25,7 @@ call_sessions as (
         session_date
     from {{ ref('int_member_sessions') }}
     where is_call_session
+        and {{ is_changed('contact_id', changed, dated=true) }}
 ),
 
 monthly_calls as (

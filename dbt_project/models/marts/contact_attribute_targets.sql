@@ -1,16 +1,25 @@
 {#- What write-back does: per user contact and maintained attribute, the current value, the desired
     value (both as text in Intercom's encoding) and whether an update is needed. Write-back sends
     `desired_value` for rows with `needs_update`, converting by `data_type`, and has no rule of its
-    own. -#}
+    own.
+    Incremental: the rows of the members of changed conversations and of changed
+    contacts are replaced; every row when the as-of date moved. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_changed('contact_id', 'members', dated=true) }}",
+) }}
+{%- set changed = changed_keys('members') %}
 with
 
 current_values as (
     select * from {{ ref('int_contact_attribute_values') }}
-    where is_maintained
+    where is_maintained and {{ is_changed('contact_id', changed, dated=true) }}
 ),
 
 desired_values as (
     select * from {{ ref('int_attribute_desired_values') }}
+    where {{ is_changed('contact_id', changed, dated=true) }}
 ),
 
 members as (
@@ -18,7 +27,7 @@ members as (
         contact_id,
         external_id
     from {{ ref('int_contacts') }}
-    where is_user
+    where is_user and {{ is_changed('contact_id', changed, dated=true) }}
 ),
 
 compared as (

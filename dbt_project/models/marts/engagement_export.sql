@@ -1,13 +1,23 @@
 {#- The engagement export, one row per member, CSV-ready: what Intercom holds once write-back has
-    applied contact_attribute_targets. Dates are ISO 8601; instants as their local date. -#}
+    applied contact_attribute_targets. Dates are ISO 8601; instants as their local date.
+    Incremental: the rows of the members of changed conversations and of changed
+    contacts are replaced; every row when the as-of date moved. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_changed('contact_id', 'members', dated=true) }}",
+) }}
+{%- set changed = changed_keys('members') %}
 with
 
 members as (
     select * from {{ ref('members') }}
+    where {{ is_changed('contact_id', changed, dated=true) }}
 ),
 
 targets as (
     select * from {{ ref('contact_attribute_targets') }}
+    where {{ is_changed('contact_id', changed, dated=true) }}
 ),
 
 {# The value each maintained attribute will hold: the desired one when an update is due, else

@@ -1,10 +1,19 @@
 {#- Members whose Enrolled Date lies in the lookback window, and how long since their last
     coaching session (or since enrolment when they have none). The "> 28" bucket is this report's
-    own label and has nothing to do with Engagement Status. -#}
+    own label and has nothing to do with Engagement Status.
+    Incremental: the rows of the members of changed conversations and of changed
+    contacts are replaced; every row when the as-of date moved. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_changed('contact_id', 'members', dated=true) }}",
+) }}
+{%- set changed = changed_keys('members') %}
 with
 
 members as (
     select * from {{ ref('members') }}
+    where {{ is_changed('contact_id', changed, dated=true) }}
 ),
 
 enrolled_in_window as (

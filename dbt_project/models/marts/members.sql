@@ -1,7 +1,18 @@
+{#- One row per member (user contact), as analysts and reports read them. Incremental: the rows
+    of the members of changed conversations and of changed contacts are replaced; every row when
+    the as-of date moved. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_changed('contact_id', 'members', dated=true) }}",
+) }}
+{%- set changed = changed_keys('members') %}
+
 with
 
 members as (
     select * from {{ ref('int_members') }}
+    where {{ is_changed('contact_id', changed, dated=true) }}
 ),
 
 final as (

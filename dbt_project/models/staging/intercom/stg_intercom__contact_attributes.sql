@@ -1,9 +1,22 @@
 {#- One row per contact and custom attribute key present on it, value as received. Typing against
-    the attributes the product expects happens in int_contact_attribute_values. -#}
+    the attributes the product expects happens in int_contact_attribute_values. Incremental: the
+    rows of the contacts changed since the last build are replaced (macros/incremental.sql). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_changed('contact_id', 'contacts') }}",
+) }}
+{%- set changed = changed_keys('contacts') %}
+
 with
 
 contacts as (
-    select * from {{ ref('base_intercom__contacts') }}
+    select
+        contact_id,
+        custom_attributes_json
+    from {{ ref('base_intercom__contacts') }}
+    where not is_deleted
+        and {{ is_changed('contact_id', changed) }}
 ),
 
 attribute_values as (
@@ -13,7 +26,7 @@ attribute_values as (
         {{ json_kind('entry.value') }} as value_json_kind,
         {{ json_value_text('entry.value') }} as value_text
     from contacts
-    {{ json_object_entries(json_get('contacts.record', ['custom_attributes']), 'entry') }}
+    {{ json_object_entries('contacts.custom_attributes_json', 'entry') }}
 )
 
 select * from attribute_values

@@ -4,17 +4,18 @@ contacts as (
     select * from {{ ref('base_intercom__contacts') }}
 ),
 
-parsed as (
+current_contacts as (
     select
         contact_id,
-        {{ json_text('record', ['external_id']) }} as external_id,
-        {{ json_text('record', ['role']) }} as role,
-        {{ json_text('record', ['email']) }} as email,
-        {{ json_text('record', ['name']) }} as name,
-        {{ json_unix_timestamptz('record', ['created_at']) }} as created_at,
-        {{ json_unix_timestamptz('record', ['updated_at']) }} as updated_at,
+        external_id,
+        role,
+        email,
+        name,
+        created_at,
+        updated_at,
         loaded_at
     from contacts
+    where not is_deleted
 )
 
-select * from parsed
+select * from current_contacts

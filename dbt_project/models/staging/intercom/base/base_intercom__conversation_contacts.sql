@@ -1,6 +1,8 @@
-{#- Incremental: the contact lists of conversations parsed since the last build. Rows of an older
-    version of a conversation may linger here; stg_intercom__conversation_contacts keeps only the
-    rows of each conversation's current version. -#}
+{#- Incremental: the contact lists of conversations parsed since the last build. A conversation
+    changed by this build keeps, beside its new list, the list of its previous version: the
+    incremental member models recompute the contacts on either (macros/incremental.sql, kind
+    `members`). stg_intercom__conversation_contacts keeps only the rows of each conversation's
+    current version. -#}
 {{ config(materialized='incremental', unique_key='conversation_id') }}
 
 with
@@ -28,6 +30,40 @@ listed_contacts as (
         conversations._newest_loaded_at
     from conversations
     {{ json_array_elements('conversations.contacts_json', 'listed') }}
+),
+
+{%- if is_incremental() %}
+
+previous_versions as (
+    select
+        conversation_id,
+        max(_newest_loaded_at) as _newest_loaded_at
+    from {{ this }}
+    where conversation_id in (select conversations.conversation_id from conversations)
+    group by conversation_id
+),
+
+previous_lists as (
+    select
+        listed.conversation_id,
+        listed.contact_id,
+        listed.external_id,
+        listed.position,
+        listed._newest_loaded_at
+    from {{ this }} as listed
+    inner join previous_versions
+        on previous_versions.conversation_id = listed.conversation_id
+        and previous_versions._newest_loaded_at = listed._newest_loaded_at
+),
+
+{%- endif %}
+
+all_lists as (
+    select * from listed_contacts
+    {%- if is_incremental() %}
+    union all
+    select * from previous_lists
+    {%- endif %}
 )
 
-select * from listed_contacts
+select * from all_lists

@@ -10,7 +10,12 @@ from bench.readme import update_block
 
 START, END = "<!-- bench-refresh:start -->", "<!-- bench-refresh:end -->"
 TARGETS = {"hour": 15.0, "day": 30.0, "unchanged": 8.0}  # seconds at large (issue 15)
-BEFORE = REPO / "bench" / "results" / "refresh_before.json"
+# Earlier runs of the same benchmark, oldest first: before issue 15, and before its incremental
+# models (each file's `note` says what was measured).
+BEFORE = (
+    REPO / "bench" / "results" / "refresh_before.json",
+    REPO / "bench" / "results" / "refresh_before_incremental.json",
+)
 PHASES = ("ingest", "dbt_parse", "models", "tests", "publish")
 
 
@@ -85,16 +90,17 @@ def render(results: dict[str, Any]) -> str:
         "by size. `make bench-refresh`; every figure, with dbt's slowest nodes, in "
         "`bench/results/refresh.json`.",
     ]
-    if BEFORE.exists():
-        lines += ["", *_before(json.loads(BEFORE.read_text()))]
+    titles = ("Before issue 15", "Before the incremental models")
+    for title, path in zip(titles, BEFORE, strict=True):
+        if path.exists():
+            lines += ["", *_before(title, json.loads(path.read_text()))]
     return "\n".join(lines)
 
 
-def _before(results: dict[str, Any]) -> list[str]:
-    """The same benchmark before issue 15 (bench/results/refresh_before.json)."""
+def _before(title: str, results: dict[str, Any]) -> list[str]:
+    """An earlier run of the same benchmark (`BEFORE`)."""
     lines = [
-        f"Before issue 15, with the load average of that moment noted in the file: "
-        f"{results['note']}.",
+        f"{title}, with the load average of that moment noted in the file: {results['note']}.",
         "",
         "| size | scenario | end to end (s) | dbt parse | models | tests | publish "
         "| published (MB) |",

@@ -130,6 +130,7 @@ def run(
         console,
         f"Took {ingest_s + build_s + publish_s:.1f}s: ingest {ingest_s:.1f}s, build "
         f"{build_s:.1f}s (dbt {built.seconds:.1f}s), publish {publish_s:.1f}s "
-        f"({built.published_bytes:,} bytes written)",
+        f"({built.published_bytes:,} bytes written)"
+        + (", by the build's changes" if built.published_by_changes else ""),
     )
     return built

@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from warehouse import build_state
+from warehouse import build_state, snapshot_changes
 from warehouse.as_of import today
 from warehouse.config import PostgresSettings
 from warehouse.errors import CoachError, ConfigError
@@ -56,6 +56,8 @@ class DbtRun:
     skipped: str = ""
     # A DuckDB build: "full", or "incremental" (the changes since the last successful build).
     mode: str = ""
+    # Whether the publish brought the previous snapshot up to date by the build's changes.
+    published_by_changes: bool = False
 
     def summary(self) -> str:
         if self.skipped:
@@ -264,8 +266,10 @@ def build(
             changed_since=None if full_refresh else since,
         )
         if target == "duckdb":
-            mode = "incremental" if since and not full_refresh else "full"
-            return _record_and_publish(paths, dataclasses.replace(run, mode=mode), key)
+            incremental = bool(since) and not full_refresh
+            run = dataclasses.replace(run, mode="incremental" if incremental else "full")
+            changed = _changes_to_publish(paths, since, stored) if incremental else None
+            return _record_and_publish(paths, run, key, changed)
     return run
 
 
@@ -288,9 +292,37 @@ def _record_then(paths: WarehousePaths, key: str, publisher) -> tuple[float, int
     return time.monotonic() - started, written
 
 
-def _record_and_publish(paths: WarehousePaths, run: DbtRun, key: str) -> DbtRun:
-    seconds, written = _record_then(paths, key, lambda p: publish(p).stat().st_size)
-    return dataclasses.replace(run, publish_seconds=seconds, published_bytes=written)
+def _changes_to_publish(
+    paths: WarehousePaths, since: Mapping[str, object] | None, stored: tuple | None
+) -> dict[tuple[str, str], str] | None:
+    """What an incremental build changed, for a publish that brings the previous snapshot up to
+    date (`warehouse.snapshot_changes`): only when the published file is the snapshot of the build
+    the changes were counted from, with the same as-of date; else None (a whole snapshot)."""
+    if not since or not since.get("same_as_of") or stored is None:
+        return None
+    if build_state.published_built_at(paths.published) != stored[1]:
+        return None
+    manifest = artifacts_dir(paths, "duckdb", None) / "target" / "manifest.json"
+    try:
+        return snapshot_changes.changed_rows(manifest)
+    except (OSError, ValueError, KeyError, snapshot_changes.NotApplicable):
+        return None
+
+
+def _record_and_publish(
+    paths: WarehousePaths, run: DbtRun, key: str, changed: Mapping | None = None
+) -> DbtRun:
+    by_changes = False
+
+    def publisher(p: WarehousePaths) -> int:
+        nonlocal by_changes
+        by_changes = publish(p, changed)
+        return p.published.stat().st_size
+
+    seconds, written = _record_then(paths, key, publisher)
+    return dataclasses.replace(
+        run, publish_seconds=seconds, published_bytes=written, published_by_changes=by_changes
+    )
 
 
 def _publish_unchanged(paths: WarehousePaths, key: str, built_at: object) -> DbtRun:

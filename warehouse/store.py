@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +25,7 @@ from filelock import FileLock, Timeout
 
 from warehouse.errors import CoachError
 from warehouse.files import PRIVATE_FILE, ensure_private_dir, fsync_dir, make_private
+from warehouse.snapshot_changes import NotApplicable, write_changes
 
 
 @dataclass(frozen=True)
@@ -217,20 +218,26 @@ def _remove(tmp: Path) -> None:
         leftover.unlink(missing_ok=True)
 
 
-def publish(paths: WarehousePaths) -> Path:
+def publish(paths: WarehousePaths, changed: Mapping[tuple[str, str], str] | None = None) -> bool:
     """Publish a snapshot of the working file atomically: a new file holding what readers need
     (every model, seed, table macro, ingest's and write-back's logs; not the raw landing tables)
     written beside the published path and moved onto it with a rename, so a reader holding the
     old file keeps it and one opening the path gets the whole new snapshot. Call while holding
     the lock; the working file must be closed by every connection first, so that DuckDB has
     checkpointed its write-ahead log into the file.
+
+    `changed`: the published file is the snapshot of the build before this incremental one, and
+    these rows are what it changed (`warehouse.snapshot_changes`): the new snapshot is a copy of
+    it brought up to date, unless that does not apply. Returns whether it was.
     """
     _checkpoint(paths)
     for stale in paths.directory.glob(f".{paths.published.name}.*.publishing*"):
         stale.unlink(missing_ok=True)
     tmp = paths.directory / f".{paths.published.name}.{os.getpid()}.publishing"
     try:
-        _write_snapshot(paths.working, tmp)
+        by_changes = changed is not None and _write_by_changes(paths, tmp, changed)
+        if not by_changes:
+            _write_snapshot(paths.working, tmp)
         _move_into_place(tmp, paths)
     except (OSError, duckdb.Error) as exc:
         _remove(tmp)
@@ -239,7 +246,32 @@ def publish(paths: WarehousePaths) -> Path:
             "working warehouse is intact and readers keep the previous copy; free the space "
             "and run the command again."
         ) from None
-    return paths.published
+    return by_changes
+
+
+def _write_by_changes(paths: WarehousePaths, tmp: Path, changed: Mapping) -> bool:
+    """The new snapshot as the previous one plus `changed`; False (nothing left behind) when
+    that does not apply."""
+    if not paths.published.exists():
+        return False
+    con = duckdb.connect(":memory:", config=dict(PUBLISH_SETTINGS))
+    try:
+        write_changes(
+            con,
+            paths.published,
+            tmp,
+            working=paths.working,
+            changed=changed,
+            published=lambda schema, table: not _unpublished(schema, table),
+        )
+        applied = True
+    except NotApplicable:
+        applied = False
+    finally:
+        con.close()
+    if not applied:
+        _remove(tmp)
+    return applied
 
 
 def publish_logs(paths: WarehousePaths) -> int:

@@ -12,7 +12,8 @@
   A model that follows changed keys (docs/architecture.md, "Incremental builds"):
 
       {{ config(materialized='incremental', incremental_strategy='append',
-                pre_hook="{{ delete_changed('contact_id', 'members') }}") }}
+                pre_hook="{{ delete_changed() }}",
+                meta={'changed_keys': {'contact_id': 'members'}, 'dated': true}) }}
       {%- set changed = changed_keys('members') %}
       ... where {{ is_changed('contact_id', changed) }}
 
@@ -106,15 +107,16 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- Pre-hook: delete the rows of the changed keys (every row when every key counts). `columns`:
-    one key column, or several: a row goes when any of them is a changed key of its kind. -#}
-{% macro delete_changed(columns, kinds, dated=false) -%}
+{#- Pre-hook: delete the rows of the changed keys (every row when every key counts), as the
+    model's config declares them: meta `changed_keys`, {key column: kind}, a row going when any of
+    its columns is a changed key of its kind, and `dated`. The publish of an incremental build
+    reads the same declaration from dbt's manifest (warehouse/snapshot_changes.py). -#}
+{% macro delete_changed() -%}
     {%- if is_incremental() -%}
-        {%- set columns = [columns] if columns is string else columns -%}
-        {%- set kinds = [kinds] if kinds is string else kinds -%}
+        {%- set meta = config.get('meta') or {} -%}
         {%- set conditions = [] -%}
-        {%- for column in columns -%}
-            {%- do conditions.append(is_changed(column, changed_keys(kinds[loop.index0]), dated)) -%}
+        {%- for column, kind in meta['changed_keys'].items() -%}
+            {%- do conditions.append(is_changed(column, changed_keys(kind), meta.get('dated', false))) -%}
         {%- endfor -%}
         delete from {{ this }} where {{ conditions | join(' or ') }}
     {%- endif -%}

@@ -97,8 +97,10 @@ def test_sigkill_mid_build_or_mid_publish_then_rerun_gives_a_clean_runs_marts(
             process.send_signal(signal.SIGKILL)
             killed = process.wait() == -signal.SIGKILL
             killed_building += killed
-        if killed:
+        if killed and trials % 2 == 1:
             assert paths.published.stat().st_ino == before, "a killed build publishes nothing"
+        # Killed mid-publish: the previous snapshot, or (when the rename won the race with the
+        # signal) the whole new one; never a part of one.
         assert marts(paths) == clean
         rerun = pipeline.coach(*run)
         assert rerun.exit_code == 0, rerun.output

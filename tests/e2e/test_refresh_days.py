@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
 import httpx
 import pytest
 from click.testing import CliRunner
@@ -27,9 +28,34 @@ SHARE = 0.05  # of the conversations, changed each simulated day
 
 def coach_run(base_url: str, paths: WarehousePaths, as_of: str, *args: str) -> str:
     env = env_for(base_url, COACH_WAREHOUSE=str(paths.published))
-    result = CliRunner().invoke(main, ["run", "--as-of", as_of, *args], env=env)
+    # The fake's as-of date is its clock's UTC day: between midnight UTC and midnight in the
+    # program's time zone it is not "today", and the build would go to an audit warehouse.
+    run = ["run", "--as-of", as_of, "--replace-published", *args]
+    result = CliRunner().invoke(main, run, env=env)
     assert result.exit_code == 0, result.output
     return result.output
+
+
+def assert_published_is_working(paths: WarehousePaths) -> None:
+    """Every table of a snapshot published by the build's changes holds the working file's rows."""
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute("attach ? as published (read_only)", [str(paths.published)])
+        con.execute("attach ? as working (read_only)", [str(paths.working)])
+        tables = con.execute(
+            "select schema_name, table_name from duckdb_tables() where database_name = 'published'"
+        ).fetchall()
+        assert len(tables) > 30
+        for schema, table in tables:
+            name = f'"{schema}"."{table}"'
+            for a, b in (("published", "working"), ("working", "published")):
+                extra = con.execute(
+                    f"select count(*) from (select * from {a}.{name} except all "
+                    f"select * from {b}.{name})"
+                ).fetchone()[0]
+                assert extra == 0, f"{name}: {extra} rows only in the {a} file"
+    finally:
+        con.close()
 
 
 @pytest.mark.slow
@@ -54,7 +80,9 @@ def test_daily_refreshes_equal_one_build_of_the_same_data_and_the_oracle(tmp_pat
             assert set(counts) == set(KINDS) and min(counts.values()) > 0, counts
             # Deleted and merged-away contacts are noticed only by a `--full` ingest.
             full = ("--full",) if day > 0 else ()
-            assert "(incremental)" in coach_run(base_url, daily, as_of, *full)
+            output = coach_run(base_url, daily, as_of, *full)
+            assert "(incremental)" in output and "by the build's changes" in output
+            assert_published_is_working(daily)
         assert "dbt build: skipped" in coach_run(base_url, daily, as_of)
         once = WarehousePaths(tmp_path / "once" / "warehouse.duckdb")
         coach_run(base_url, once, as_of)

@@ -4,7 +4,8 @@
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
-    pre_hook="{{ delete_changed('contact_id', 'contacts') }}",
+    pre_hook="{{ delete_changed() }}",
+    meta={'changed_keys': {'contact_id': 'contacts'}},
 ) }}
 {%- set changed = changed_keys('contacts') %}
 

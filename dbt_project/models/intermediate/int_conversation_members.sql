@@ -4,7 +4,8 @@
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
-    pre_hook="{{ delete_changed('conversation_id', 'conversation_members') }}",
+    pre_hook="{{ delete_changed() }}",
+    meta={'changed_keys': {'conversation_id': 'conversation_members'}},
 ) }}
 {%- set changed = changed_keys('conversation_members') %}
 

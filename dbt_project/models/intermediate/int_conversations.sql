@@ -4,7 +4,8 @@
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
-    pre_hook="{{ delete_changed('conversation_id', 'conversations') }}",
+    pre_hook="{{ delete_changed() }}",
+    meta={'changed_keys': {'conversation_id': 'conversations'}},
 ) }}
 {%- set changed = changed_keys('conversations') %}
 

@@ -6,7 +6,8 @@
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
-    pre_hook="{{ delete_changed('conversation_id', 'conversation_members', dated=true) }}",
+    pre_hook="{{ delete_changed() }}",
+    meta={'changed_keys': {'conversation_id': 'conversation_members'}, 'dated': true},
 ) }}
 {%- set changed = changed_keys('conversation_members') %}
 

@@ -4,7 +4,8 @@
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
-    pre_hook="{{ delete_changed(['conversation_id', 'contact_id'], ['conversation_members', 'contacts'], dated=true) }}",
+    pre_hook="{{ delete_changed() }}",
+    meta={'changed_keys': {'conversation_id': 'conversation_members', 'contact_id': 'contacts'}, 'dated': true},
 ) }}
 {%- set changed_conversations = changed_keys('conversation_members') %}
 {%- set changed_contacts = changed_keys('contacts') %}

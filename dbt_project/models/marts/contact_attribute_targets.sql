@@ -7,7 +7,8 @@
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
-    pre_hook="{{ delete_changed('contact_id', 'members', dated=true) }}",
+    pre_hook="{{ delete_changed() }}",
+    meta={'changed_keys': {'contact_id': 'members'}, 'dated': true},
 ) }}
 {%- set changed = changed_keys('members') %}
 with

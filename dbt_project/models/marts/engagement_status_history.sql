@@ -9,6 +9,7 @@
         incremental_strategy='delete+insert',
         full_refresh=false,
         on_schema_change='fail',
+        meta={'changed_keys': {'as_of_date': 'as_of_date'}},
     )
 }}
 

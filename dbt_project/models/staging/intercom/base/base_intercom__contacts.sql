@@ -1,7 +1,11 @@
 {#- Incremental: only contacts landed or deleted since the last build are parsed (macro
     latest_parsed). Deleted contacts stay here flagged (`is_deleted`) so that a later deletion
     notice replaces the row; the stg_ models leave them out. -#}
-{{ config(materialized='incremental', unique_key='contact_id') }}
+{{ config(
+    materialized='incremental',
+    unique_key='contact_id',
+    meta={'changed_keys': {'contact_id': 'contacts'}},
+) }}
 
 {{ latest_parsed('contacts', 'contact_id', [
     ('external_id', json_text('record', ['external_id'])),

@@ -3,7 +3,11 @@
     incremental member models recompute the contacts on either (macros/incremental.sql, kind
     `members`). stg_intercom__conversation_contacts keeps only the rows of each conversation's
     current version. -#}
-{{ config(materialized='incremental', unique_key='conversation_id') }}
+{{ config(
+    materialized='incremental',
+    unique_key='conversation_id',
+    meta={'changed_keys': {'conversation_id': 'conversations'}},
+) }}
 
 with
 

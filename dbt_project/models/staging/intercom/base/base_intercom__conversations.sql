@@ -2,7 +2,11 @@
     latest_parsed); a rebuild at millions of conversations reads just the new rows. Deleted
     conversations stay here flagged (`is_deleted`) so that a later deletion notice replaces the
     row; stg_ filters them. -#}
-{{ config(materialized='incremental', unique_key='conversation_id') }}
+{{ config(
+    materialized='incremental',
+    unique_key='conversation_id',
+    meta={'changed_keys': {'conversation_id': 'conversations'}},
+) }}
 {#- Unassigned is null in 2.11 and 0 from 2.16 on. #}
 
 {{ latest_parsed('conversations', 'conversation_id', [

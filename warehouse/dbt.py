@@ -266,10 +266,7 @@ def build(
             changed_since=None if full_refresh else since,
         )
         if target == "duckdb":
-            incremental = bool(since) and not full_refresh
-            run = dataclasses.replace(run, mode="incremental" if incremental else "full")
-            changed = _changes_to_publish(paths, since, stored) if incremental else None
-            return _record_and_publish(paths, run, key, changed)
+            return _record_and_publish(paths, run, key, None if full_refresh else since, stored)
     return run
 
 
@@ -310,8 +307,11 @@ def _changes_to_publish(
 
 
 def _record_and_publish(
-    paths: WarehousePaths, run: DbtRun, key: str, changed: Mapping | None = None
+    paths: WarehousePaths, run: DbtRun, key: str, since: Mapping | None, stored: tuple | None
 ) -> DbtRun:
+    """Keep the key of the DuckDB build `run` (incremental when `since`) and publish it."""
+    run = dataclasses.replace(run, mode="incremental" if since else "full")
+    changed = _changes_to_publish(paths, since, stored) if since else None
     by_changes = False
 
     def publisher(p: WarehousePaths) -> int:

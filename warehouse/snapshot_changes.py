@@ -5,9 +5,9 @@ So the new snapshot starts as a byte copy of the previous published file (no dec
 compression) and takes from the working file only:
 
 * for every incremental model that follows changed keys, the rows of the keys this build changed
-  (its dbt config `meta.changed_keys`, {key column: kind}, the declaration its pre-hook deletes by;
-  the keys of each kind are in the working file's `int_changed_keys`): those rows are deleted from
-  the copy and the working file's rows of the same keys inserted;
+  (its dbt config `meta.changed_keys`, {key column: kind}, the declaration its pre-hook deletes
+  by; the keys of each kind are in the working file's `stg_intercom__changed_keys`): those rows
+  are deleted from the copy and the working file's rows of the same keys inserted;
 * every other table whole (the models rebuilt in full, seeds, the small raw tables, the logs).
 
 It applies only when the copy is exactly the snapshot of the build the changes were counted from
@@ -26,7 +26,7 @@ import duckdb
 
 # The kind of key whose rows are this build's as-of date (engagement_status_history).
 AS_OF_KIND = "as_of_date"
-CHANGES_MODEL = "int_changed_keys"
+CHANGES_MODEL = "stg_intercom__changed_keys"
 
 
 class NotApplicable(Exception):

@@ -125,20 +125,23 @@ def latest_for_reading(paths: WarehousePaths) -> Iterator[duckdb.DuckDBPyConnect
 
 
 # Not published: the raw landing tables of contacts and conversations (every version of every
-# record, as Intercom's JSON), the base table of contacts and the build's key
-# (`warehouse.build_state`), and the intermediate models: the building blocks between staging and
-# the marts, which no report reads (tests/reports/test_marts_only.py) and dbt-labs' project
-# structure keeps from end users. Readers use the marts and the staging models; leaving the rest
-# out keeps the publish's time and size growing with the marts, not with the raw data (at the
-# large workspace it halves the publish). The small raw tables (admins, teams, data attributes,
-# deletion notices) stay: write-back checks its plan against the data attributes' declared types
-# in the published file.
+# record, as Intercom's JSON), the base tables of contacts and of conversations' contact lists
+# (the staging tables over them are published), the build's key and changed keys
+# (`warehouse.build_state`, `stg_intercom__changed_keys`), and the intermediate models: the
+# building blocks between staging and the marts, which no report reads
+# (tests/reports/test_marts_only.py) and dbt-labs' project structure keeps from end users.
+# Readers use the marts and the staging models; leaving the rest out keeps the publish's time and
+# size growing with the marts, not with the raw data. The small raw tables (admins, teams, data
+# attributes, deletion notices) stay: write-back checks its plan against the data attributes'
+# declared types in the published file.
 UNPUBLISHED_SCHEMAS: tuple[str, ...] = ("intermediate",)
 UNPUBLISHED_TABLES = (
     ("raw", "intercom_contacts"),
     ("raw", "intercom_conversations"),
     ("raw", "build_state"),
     ("staging", "base_intercom__contacts"),
+    ("staging", "base_intercom__conversation_contacts"),
+    ("staging", "stg_intercom__changed_keys"),
 )
 # Ingest's run log and state, write-back's audit: published after a failed build too.
 LOG_SCHEMAS = ("ingest", "writeback")

@@ -64,7 +64,7 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The SQL select of each kind's changed keys (one column), for int_changed_keys. -#}
+{#- The SQL select of each kind's changed keys (one column), for stg_intercom__changed_keys. -#}
 {% macro changed_key_selects() -%}
     {%- set contacts -%}
         select contact_id
@@ -89,13 +89,13 @@
     }) }}
 {%- endmacro %}
 
-{#- An SQL select of the changed keys of `kind` (one column), from int_changed_keys, which this
+{#- An SQL select of the changed keys of `kind` (one column), from stg_intercom__changed_keys, which this
     build filled once. -#}
 {% macro changed_keys(kind) -%}
     {%- if kind not in ('contacts', 'conversations', 'conversation_members', 'members') -%}
         {{ exceptions.raise_compiler_error("changed_keys: unknown kind '" ~ kind ~ "'") }}
     {%- endif -%}
-    select key_value from {{ ref('int_changed_keys') }} where key_kind = '{{ kind }}'
+    select key_value from {{ ref('stg_intercom__changed_keys') }} where key_kind = '{{ kind }}'
 {%- endmacro %}
 
 {#- A predicate: `column` is one of the changed keys `changed` (true when every key counts). -#}

@@ -1,9 +1,19 @@
-{{ config(materialized='view') }}
+{#- Incremental: the lists of the conversations changed since the last build are replaced
+    (macros/incremental.sql), so the models that follow conversations read a table, not a join
+    over every version's list. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_changed() }}",
+    meta={'changed_keys': {'conversation_id': 'conversations'}},
+) }}
+{%- set changed = changed_keys('conversations') %}
 
 with
 
 listed_contacts as (
     select * from {{ ref('base_intercom__conversation_contacts') }}
+    where {{ is_changed('conversation_id', changed) }}
 ),
 
 conversations as (
@@ -12,6 +22,7 @@ conversations as (
         _newest_loaded_at
     from {{ ref('base_intercom__conversations') }}
     where not is_deleted
+        and {{ is_changed('conversation_id', changed) }}
 ),
 
 current_lists as (

@@ -10,11 +10,12 @@ from bench.readme import update_block
 
 START, END = "<!-- bench-refresh:start -->", "<!-- bench-refresh:end -->"
 TARGETS = {"hour": 15.0, "day": 30.0, "unchanged": 8.0}  # seconds at large (issue 15)
-# Earlier runs of the same benchmark, oldest first: before issue 15, and before its incremental
-# models (each file's `note` says what was measured).
+# Earlier runs of the same benchmark: before issue 15, before its incremental models, and the
+# latter again on the machine of the latest run (each file's `note` says what was measured).
 BEFORE = (
     REPO / "bench" / "results" / "refresh_before.json",
     REPO / "bench" / "results" / "refresh_before_incremental.json",
+    REPO / "bench" / "results" / "refresh_before_incremental_here.json",
 )
 PHASES = ("ingest", "dbt_parse", "models", "tests", "publish")
 
@@ -90,7 +91,11 @@ def render(results: dict[str, Any]) -> str:
         "by size. `make bench-refresh`; every figure, with dbt's slowest nodes, in "
         "`bench/results/refresh.json`.",
     ]
-    titles = ("Before issue 15", "Before the incremental models")
+    titles = (
+        "Before issue 15",
+        "Before the incremental models",
+        "Before the incremental models, on the machine of the table above",
+    )
     for title, path in zip(titles, BEFORE, strict=True):
         if path.exists():
             lines += ["", *_before(title, json.loads(path.read_text()))]

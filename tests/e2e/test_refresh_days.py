@@ -22,7 +22,7 @@ from tests.ingest.test_memory_bound import check_against_oracle, marts
 from tests.oracle import Oracle
 from warehouse.store import WarehousePaths
 
-DAYS = 3
+DAYS = 2
 SHARE = 0.05  # of the conversations, changed each simulated day
 
 

@@ -59,7 +59,8 @@ def build_key(con: duckdb.DuckDBPyConnection, as_of: date) -> str:
     tables = [(table_name(stream), "loaded_at") for stream in STREAMS]
     for table, column in [*tables, (DELETIONS_TABLE, "noticed_at")]:
         count, newest = con.execute(f"select count(*), max({column}) from {table}").fetchone()
-        landed[table] = [count, None if newest is None else newest.isoformat()]
+        # In UTC: the same instants give the same key whatever the process's time zone (TZ).
+        landed[table] = [count, None if newest is None else newest.astimezone(UTC).isoformat()]
     key = {"raw": landed, "project": project_fingerprint(), "as_of": as_of.isoformat()}
     return json.dumps(key, sort_keys=True)
 

@@ -90,12 +90,13 @@
 {%- endmacro %}
 
 {#- An SQL select of the changed keys of `kind` (one column), from stg_intercom__changed_keys, which this
-    build filled once. -#}
-{% macro changed_keys(kind) -%}
+    build filled once (`keys_relation`: that table, for a caller that may not ref() it). -#}
+{% macro changed_keys(kind, keys_relation=none) -%}
     {%- if kind not in ('contacts', 'conversations', 'conversation_members', 'members') -%}
         {{ exceptions.raise_compiler_error("changed_keys: unknown kind '" ~ kind ~ "'") }}
     {%- endif -%}
-    select key_value from {{ ref('stg_intercom__changed_keys') }} where key_kind = '{{ kind }}'
+    select key_value from {{ keys_relation or ref('stg_intercom__changed_keys') }}
+    where key_kind = '{{ kind }}'
 {%- endmacro %}
 
 {#- A predicate: `column` is one of the changed keys `changed` (true when every key counts). -#}

@@ -17,6 +17,7 @@ from tests.dbt.workspace import (
     ENGAGED,
     LATE,
     NEW,
+    UNICODE,
     WAITING,
     contact,
     contacts,
@@ -39,6 +40,10 @@ class Rebuilt:
     # After the as-of date moved back to PAST (incremental), and a full build of it.
     past_snapshot: dict[str, tuple[list[str], list[tuple]]]
     past_full: WarehousePaths
+    # Whether the data tests of the incremental build read every row of int_contacts, and of
+    # the build for PAST (the as-of date moved).
+    incremental_tests_read_all: bool
+    past_tests_read_all: bool
 
 
 def land_changes(paths: WarehousePaths) -> None:
@@ -109,15 +114,61 @@ def build(paths: WarehousePaths, as_of: date, *extra: str) -> None:
 def rebuilt(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Rebuilt:
     incremental = copy_warehouse(built.paths, tmp_path_factory.mktemp("incremental"))
     land_changes(incremental)
+    # A duplicate row planted for a contact that did not change, nor did its conversations: the
+    # incremental build's tests read only the rows it rewrote
+    # (macros/tests_of_rewritten_rows.sql), so it passes.
+    _plant_duplicate(incremental, UNICODE)
     build(incremental, AS_OF)
+    incremental_read_all = _unique_test_reads_all(incremental)
+    _remove_duplicates(incremental)
     after_changes = snapshot(incremental)
     build(incremental, PAST)
+    past_read_all = _unique_test_reads_all(incremental)
     past_snapshot = snapshot(incremental)
     past_full = copy_warehouse(incremental, tmp_path_factory.mktemp("past-full-refresh"))
     build(past_full, PAST, "--full-refresh")
     full = copy_warehouse(incremental, tmp_path_factory.mktemp("full-refresh"))
     build(full, AS_OF, "--full-refresh")
-    return Rebuilt(incremental, full, after_changes, past_snapshot, past_full)
+    return Rebuilt(
+        incremental, full, after_changes, past_snapshot, past_full, incremental_read_all,
+        past_read_all,
+    )  # fmt: skip
+
+
+def _plant_duplicate(paths: WarehousePaths, contact_id: str) -> None:
+    con = connect_working(paths)
+    try:
+        con.execute(
+            "insert into intermediate.int_contacts select * from intermediate.int_contacts "
+            "where contact_id = ?",
+            [contact_id],
+        )
+        count = con.execute(
+            "select count(*) from intermediate.int_contacts where contact_id = ?", [contact_id]
+        ).fetchone()[0]
+        assert count == 2
+    finally:
+        con.close()
+
+
+def _remove_duplicates(paths: WarehousePaths) -> None:
+    con = connect_working(paths)
+    try:
+        con.execute(
+            "create or replace table intermediate.int_contacts as "
+            "select distinct * from intermediate.int_contacts"
+        )
+    finally:
+        con.close()
+
+
+def _unique_test_reads_all(paths: WarehousePaths) -> bool:
+    """Whether the last build's uniqueness test of int_contacts read every row, from its SQL."""
+    target = paths.directory / f"{paths.published.stem}.dbt" / "duckdb" / "target" / "run"
+    (compiled,) = target.rglob("unique_int_contacts_contact_id.sql")
+    sql = compiled.read_text()
+    assert "int_contacts" in sql
+    return "stg_intercom__changed_keys" not in sql
 
 
 def rows(snapshot: dict, table: str, sql_filter=lambda row: True) -> list[dict]:
@@ -147,6 +198,15 @@ def assert_same_marts(built: dict, full: dict) -> None:
         assert table_rows(columns, values, without=("built_at",)) == table_rows(
             *full[table], without=("built_at",)
         ), table
+
+
+def test_tests_of_an_incremental_build_read_the_rows_it_rewrote(rebuilt):
+    """The build after the changes passed with a duplicate planted in a row it did not rewrite
+    (the fixture), because its tests read the rewritten rows; the build for another as-of date
+    reads every row, as a full build does. The first build ran in another time zone (TZ), which
+    does not make the next one a full build."""
+    assert not rebuilt.incremental_tests_read_all
+    assert rebuilt.past_tests_read_all
 
 
 def test_incremental_result_equals_full_refresh(rebuilt):

@@ -253,7 +253,8 @@ def build(
         # leaves them out while the project is the one whose last build ran them.
         unit_tested = target == "duckdb" and build_state.same_project(stored)
         extra = UNIT_TESTS_OFF if skip_unchanged and unit_tested else ()
-        since = build_state.changed_since(stored, key) if target == "duckdb" else None
+        incremental = target == "duckdb" and not full_refresh
+        since = build_state.changed_since(stored, key) if incremental else None
         run = run_dbt(
             "build",
             paths,
@@ -263,10 +264,10 @@ def build(
             full_refresh=full_refresh or (target == "duckdb" and since is None),
             pg=pg,
             extra_args=extra,
-            changed_since=None if full_refresh else since,
+            changed_since=since,
         )
         if target == "duckdb":
-            return _record_and_publish(paths, run, key, None if full_refresh else since, stored)
+            return _record_and_publish(paths, run, key, since, stored)
     return run
 
 

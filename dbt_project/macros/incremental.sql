@@ -54,7 +54,9 @@
     {{ return(_changed_since() is not none) }}
 {%- endmacro %}
 
-{% macro _watermark(name) -%}
+{#- The last build's watermark `name` (contacts, conversations, deletions) as a timestamp; the
+    epoch without one. -#}
+{% macro watermark(name) -%}
     {%- set since = _changed_since() -%}
     {%- set value = since.get(name) if since is not none else none -%}
     {%- if value is none -%}
@@ -62,31 +64,6 @@
     {%- else -%}
         cast('{{ value }}' as {{ type_timestamptz() }})
     {%- endif -%}
-{%- endmacro %}
-
-{#- The SQL select of each kind's changed keys (one column), for stg_intercom__changed_keys. -#}
-{% macro changed_key_selects() -%}
-    {%- set contacts -%}
-        select contact_id
-        from {{ ref('base_intercom__contacts') }}
-        where _newest_loaded_at > {{ _watermark('contacts') }}
-            or _deleted_at > {{ _watermark('deletions') }}
-    {%- endset -%}
-    {%- set conversations -%}
-        select conversation_id
-        from {{ ref('base_intercom__conversations') }}
-        where _newest_loaded_at > {{ _watermark('conversations') }}
-            or _deleted_at > {{ _watermark('deletions') }}
-    {%- endset -%}
-    {%- set lists = ref('base_intercom__conversation_contacts') -%}
-    {{ return({
-        'contacts': contacts,
-        'conversations': conversations,
-        'conversation_members': conversations ~ ' union select conversation_id from ' ~ lists
-            ~ ' where contact_id in (' ~ contacts ~ ')',
-        'members': contacts ~ ' union select contact_id from ' ~ lists
-            ~ ' where contact_id is not null and conversation_id in (' ~ conversations ~ ')',
-    }) }}
 {%- endmacro %}
 
 {#- An SQL select of the changed keys of `kind` (one column), from stg_intercom__changed_keys, which this

@@ -13,7 +13,9 @@
     changed keys is within the child's: a parent row that changed or went has a changed key, and
     the child rows pointing at it are rewritten ones.
   Every other test, and every test of a full build or of the first build of an as-of date (once a
-  day), reads the whole table. dbt's own `where` config still applies.
+  day), reads the whole table. dbt's own `where` config still applies. Singular tests tagged
+  `whole_tables`, which read every row whatever changed, are left out of the builds whose tests
+  read the rewritten rows (warehouse/dbt.py).
 #}
 
 {% macro default__get_where_subquery(relation) -%}
@@ -68,12 +70,6 @@
 {% macro tests_read_rewritten_rows() -%}
     {%- set since = _changed_since() -%}
     {%- do return(since is not none and since.get('same_as_of', false)) -%}
-{%- endmacro %}
-
-{#- For a singular test on an incremental model: a predicate on `column`, a key of `kind`, that
-    holds for the rows this build rewrote, or for every row when tests read every row. -#}
-{% macro rewritten_rows_of(column, kind) -%}
-    {%- do return(_rewritten_keys(column, kind) if tests_read_rewritten_rows() else 'true') -%}
 {%- endmacro %}
 
 {#- `column in (changed keys of kind)`. A test's dependencies are the models it tests: the

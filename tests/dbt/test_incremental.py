@@ -4,6 +4,7 @@ build for a past date, and kept through --full-refresh."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 
@@ -40,10 +41,10 @@ class Rebuilt:
     # After the as-of date moved back to PAST (incremental), and a full build of it.
     past_snapshot: dict[str, tuple[list[str], list[tuple]]]
     past_full: WarehousePaths
-    # Whether the data tests of the incremental build read every row of int_contacts, and of
-    # the build for PAST (the as-of date moved).
-    incremental_tests_read_all: bool
-    past_tests_read_all: bool
+    # Whether the data tests of the incremental build read every row of int_contacts and ran the
+    # test of whole tables; the same of the build for PAST (the as-of date moved).
+    incremental_tests_read_all: tuple[bool, bool]
+    past_tests_read_all: tuple[bool, bool]
 
 
 def land_changes(paths: WarehousePaths) -> None:
@@ -162,13 +163,18 @@ def _remove_duplicates(paths: WarehousePaths) -> None:
         con.close()
 
 
-def _unique_test_reads_all(paths: WarehousePaths) -> bool:
-    """Whether the last build's uniqueness test of int_contacts read every row, from its SQL."""
-    target = paths.directory / f"{paths.published.stem}.dbt" / "duckdb" / "target" / "run"
-    (compiled,) = target.rglob("unique_int_contacts_contact_id.sql")
+def _unique_test_reads_all(paths: WarehousePaths) -> tuple[bool, bool]:
+    """Whether the last build's uniqueness test of int_contacts read every row (from its SQL),
+    and whether it ran the test tagged whole_tables (from run_results.json)."""
+    target = paths.directory / f"{paths.published.stem}.dbt" / "duckdb" / "target"
+    (compiled,) = (target / "run").rglob("unique_int_contacts_contact_id.sql")
     sql = compiled.read_text()
     assert "int_contacts" in sql
-    return "stg_intercom__changed_keys" not in sql
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    ran = {r["unique_id"].split(".")[2] for r in results}  # test.coach.<name>[.<hash>]
+    assert "unique_int_contacts_contact_id" in ran
+    whole = "assert_caseload_for_at_the_build_window_is_the_caseload" in ran
+    return "stg_intercom__changed_keys" not in sql, whole
 
 
 def rows(snapshot: dict, table: str, sql_filter=lambda row: True) -> list[dict]:
@@ -203,10 +209,11 @@ def assert_same_marts(built: dict, full: dict) -> None:
 def test_tests_of_an_incremental_build_read_the_rows_it_rewrote(rebuilt):
     """The build after the changes passed with a duplicate planted in a row it did not rewrite
     (the fixture), because its tests read the rewritten rows; the build for another as-of date
-    reads every row, as a full build does. The first build ran in another time zone (TZ), which
+    reads every row, as a full build does, and runs the test tagged whole_tables, which the
+    incremental build left out. The first build ran in another time zone (TZ), which
     does not make the next one a full build."""
-    assert not rebuilt.incremental_tests_read_all
-    assert rebuilt.past_tests_read_all
+    assert rebuilt.incremental_tests_read_all == (False, False)
+    assert rebuilt.past_tests_read_all == (True, True)
 
 
 def test_incremental_result_equals_full_refresh(rebuilt):

@@ -111,6 +111,7 @@ def run(
     the ingest's logs on the previous snapshot. Ends with how long each phase took (in a cron
     log, what a slow refresh spends its time on)."""
     started = time.monotonic()
+    dbt.start_importing()
     builds_here = options.target == "duckdb" and not _is_audit(options)
     result = ingest(paths, console, full=full, command="coach run", publish_after=not builds_here)
     ingested = time.monotonic()

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import importlib
 import json
 import os
 import re
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -115,6 +117,19 @@ def _failure_line(command: str, result, log_file: Path) -> str:
         message += " Run `coach build --full-refresh` once."
     more = f" and {len(failed) - 1} more failed" if len(failed) > 1 else ""
     return f"dbt {command} failed: {kind} {first.node.name}: {_one_line(message)}{more} {where}"
+
+
+def start_importing() -> None:
+    """Import dbt in a background thread: about 2 s that `coach run` spends while the ingest
+    mostly waits on Intercom. `run_dbt`'s own import then finds it done (or waits for it); an
+    error is left for that import to raise."""
+
+    def load() -> None:
+        with contextlib.suppress(Exception):
+            for module in ("dbt.cli.main", "dbt.adapters.duckdb"):
+                importlib.import_module(module)
+
+    threading.Thread(target=load, name="import-dbt", daemon=True).start()
 
 
 def run_dbt(

@@ -68,8 +68,20 @@
 
 {#- An SQL select of the changed keys of `kind` (one column), from stg_intercom__changed_keys, which this
     build filled once (`keys_relation`: that table, for a caller that may not ref() it). -#}
+{#- The kinds of changed keys stg_intercom__changed_keys holds, each with the kinds whose keys are
+    among its own (a changed contact is a changed member; a changed conversation a changed
+    conversation of members). -#}
+{% macro changed_key_kinds() -%}
+    {{ return({
+        'contacts': ['contacts'],
+        'conversations': ['conversations'],
+        'members': ['contacts', 'members'],
+        'conversation_members': ['conversations', 'conversation_members'],
+    }) }}
+{%- endmacro %}
+
 {% macro changed_keys(kind, keys_relation=none) -%}
-    {%- if kind not in ('contacts', 'conversations', 'conversation_members', 'members') -%}
+    {%- if kind not in changed_key_kinds() -%}
         {{ exceptions.raise_compiler_error("changed_keys: unknown kind '" ~ kind ~ "'") }}
     {%- endif -%}
     select key_value from {{ keys_relation or ref('stg_intercom__changed_keys') }}

@@ -89,7 +89,7 @@
     {%- endif -%}
     {%- set keys = node.config.meta.get('changed_keys') or {} -%}
     {#- Only the kinds of stg_intercom__changed_keys (not engagement_status_history's as_of_date). -#}
-    {%- set known = ['contacts', 'conversations', 'conversation_members', 'members'] -%}
+    {%- set known = changed_key_kinds() -%}
     {%- do return(keys if keys.values() | reject('in', known) | list | length == 0 else {}) -%}
 {%- endmacro %}
 
@@ -97,12 +97,6 @@
     child rewrote: a seed, or one key column each, the test's columns, and the parent's kind
     within the child's. -#}
 {% macro _parent_changes_within(keys, kwargs, parents) -%}
-    {%- set wider = {
-        'contacts': ['contacts'],
-        'conversations': ['conversations'],
-        'members': ['contacts', 'members'],
-        'conversation_members': ['conversations', 'conversation_members'],
-    } -%}
     {%- if parents | length != 1 -%}
         {%- do return(false) -%}
     {%- elif graph.nodes.get(parents[0], {}).get('resource_type') == 'seed' -%}
@@ -115,5 +109,6 @@
     {%- if parent_keys | length != 1 or kwargs.get('field') not in parent_keys -%}
         {%- do return(false) -%}
     {%- endif -%}
-    {%- do return(parent_keys[kwargs.get('field')] in wider[keys[kwargs.get('column_name')]]) -%}
+    {%- set within_child = changed_key_kinds()[keys[kwargs.get('column_name')]] -%}
+    {%- do return(parent_keys[kwargs.get('field')] in within_child) -%}
 {%- endmacro %}

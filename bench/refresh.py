@@ -26,18 +26,25 @@ import os
 import re
 import shutil
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from datetime import time as clock
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
+
+import duckdb
 
 from bench.common import REPO, FakeServer, api_calls, coach, commit, machine, measure
 from bench.refresh_readme import write_readme
 from bench.soak import OVERLAP_SECONDS
+from warehouse.as_of import program_timezone
 
 WORK = REPO / "bench" / "work" / "refresh"
 RESULTS = REPO / "bench" / "results" / "refresh.json"
 DAY_SHARE = 0.01
 SCENARIOS = {"unchanged": 0.0, "hour": DAY_SHARE / 24, "day": DAY_SHARE}
+# A generous bound on one size's runs (backfill and scenarios), in minutes.
+SIZE_MINUTES = {"small": 5, "medium": 8, "large": 15}
 TOOK = re.compile(r"Took ([\d.]+)s: ingest ([\d.]+)s")
 FULL_PARSE = re.compile(r"Unable to do partial parsing|Partial parse save file not found")
 
@@ -99,6 +106,30 @@ def _publish_seconds(stdout: str) -> float | None:
     return float(twice.group(1)) + float(twice.group(2)) if twice else None
 
 
+def wait_past_midnight(minutes: float) -> float:
+    """Sleep past the program's next midnight if it comes within `minutes`, and return the
+    seconds slept. A size's runs must share one as-of date: the first build of a new date
+    rebuilds every dated model, which is the day's first run, not the scenario measured."""
+    zone = ZoneInfo(program_timezone())
+    now = datetime.now(zone)
+    midnight = datetime.combine(now.date() + timedelta(days=1), clock.min, tzinfo=zone)
+    left = (midnight - now).total_seconds()
+    if left > minutes * 60:
+        return 0.0
+    print(f"waiting {left + 60:.0f}s for the as-of date to move before the runs", flush=True)
+    time.sleep(left + 60)
+    return left + 60
+
+
+def _as_of_date(warehouse: Path) -> str | None:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        row = con.execute("select as_of_date from main.build_info").fetchone()
+    finally:
+        con.close()
+    return str(row[0]) if row else None
+
+
 def _published_bytes(warehouse: Path) -> int:
     return warehouse.stat().st_size if warehouse.exists() else 0
 
@@ -134,6 +165,7 @@ def coach_run(label: str, warehouse: Path, fake: FakeServer, changed: int | None
     figures["dbt"] = dbt
     figures["api"] = api_calls(before, fake.stats())
     figures["published_bytes"] = _published_bytes(warehouse)
+    figures["as_of_date"] = _as_of_date(warehouse)
     # What the publish wrote: the run says so; an older `coach run` copied the whole file.
     figures["publish_bytes_written"] = (
         int(publish_line.group(1).replace(",", "")) if publish_line else None
@@ -151,6 +183,7 @@ def bench_size(size: str) -> dict[str, Any]:
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     warehouse = work / "refresh.duckdb"
+    waited = wait_past_midnight(SIZE_MINUTES.get(size, 15))
     now = datetime.now(UTC).replace(microsecond=0).isoformat()
     with FakeServer(size, "150ms", 1000, now=now) as fake:
         counts = fake.control("GET", "/workspace")
@@ -162,7 +195,11 @@ def bench_size(size: str) -> dict[str, Any]:
                 changed = fake.control("POST", "/simulate_day", {"share": share, "seed": seed})
                 changed = changed["changed"]
             scenarios[label] = coach_run(label, warehouse, fake, changed)
+    dates = {run["as_of_date"] for run in [backfill, *scenarios.values()]}
+    if len(dates) != 1:
+        raise SystemExit(f"{size}: the as-of date moved during the runs ({sorted(dates)}); again")
     return {
+        "waited_for_midnight_seconds": round(waited),
         "workspace_counts": counts.get("counts", counts),
         "fake_now": now,
         "backfill": backfill,

@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from warehouse import build_state, snapshot_changes
+from warehouse import build_scope, build_state, snapshot_changes
 from warehouse.as_of import today
 from warehouse.config import PostgresSettings
 from warehouse.errors import CoachError, ConfigError
@@ -40,8 +40,6 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 Target = Literal["duckdb", "postgres", "duckdb_read_only"]
 TARGETS: tuple[Target, ...] = ("duckdb", "postgres", "duckdb_read_only")
 _FAILED = {"error", "fail", "runtime error"}
-UNIT_TESTS_OFF = ("--exclude-resource-type", "unit_test")
-WHOLE_TABLE_TESTS_OFF = ("--exclude", "tag:whole_tables")
 
 
 @dataclass(frozen=True)
@@ -181,6 +179,8 @@ def run_dbt(
         finally:
             _release_duckdb()
     seconds = time.monotonic() - started
+    if build_scope.NO_ARTIFACTS in extra_args and hasattr(result.result, "write"):
+        result.result.write(str(out / "target" / "run_results.json"))
     log_file = out / "logs" / "dbt.log"
     if not result.success:
         raise CoachError(_failure_line(command, result, log_file))
@@ -275,28 +275,14 @@ def build(
             # DuckDB: what the last successful build's key cannot describe is built in full.
             full_refresh=full_refresh or (target == "duckdb" and since is None),
             pg=pg,
-            extra_args=_left_out(target, stored, since, scheduled=skip_unchanged),
+            extra_args=build_scope.left_out(
+                target, stored, since, scheduled=skip_unchanged, manifest=_manifest(paths)
+            ),
             changed_since=since,
         )
         if target == "duckdb":
             return _record_and_publish(paths, run, key, since, stored)
     return run
-
-
-def _left_out(
-    target: Target, stored: tuple | None, since: Mapping | None, *, scheduled: bool
-) -> tuple[str, ...]:
-    """The arguments leaving tests out of a build. Unit tests check the project's code on fixed
-    rows, not the data: a scheduled run (`coach run`) leaves them out while the project is the one
-    whose last build ran them. Tests tagged `whole_tables` read every row whatever changed: a
-    build whose tests read only the rows it rewrote leaves them to the next full build or the
-    first build of an as-of date (dbt_project/macros/tests_of_rewritten_rows.sql)."""
-    left_out: tuple[str, ...] = ()
-    if scheduled and target == "duckdb" and build_state.same_project(stored):
-        left_out += UNIT_TESTS_OFF
-    if since and since.get("same_as_of"):
-        left_out += WHOLE_TABLE_TESTS_OFF
-    return left_out
 
 
 def _published_build_of(paths: WarehousePaths, key: str, stored: tuple | None) -> bool:
@@ -318,6 +304,10 @@ def _record_then(paths: WarehousePaths, key: str, publisher) -> tuple[float, int
     return time.monotonic() - started, written
 
 
+def _manifest(paths: WarehousePaths) -> Path:
+    return artifacts_dir(paths, "duckdb", None) / "target" / "manifest.json"
+
+
 def _changes_to_publish(
     paths: WarehousePaths, since: Mapping[str, object] | None, stored: tuple | None
 ) -> dict[tuple[str, str], str] | None:
@@ -328,9 +318,8 @@ def _changes_to_publish(
         return None
     if build_state.published_built_at(paths.published) != stored[1]:
         return None
-    manifest = artifacts_dir(paths, "duckdb", None) / "target" / "manifest.json"
     try:
-        return snapshot_changes.changed_rows(manifest)
+        return snapshot_changes.changed_rows(_manifest(paths))
     except (OSError, ValueError, KeyError, snapshot_changes.NotApplicable):
         return None
 

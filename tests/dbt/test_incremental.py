@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -45,6 +46,9 @@ class Rebuilt:
     # test of whole tables; the same of the build for PAST (the as-of date moved).
     incremental_tests_read_all: tuple[bool, bool]
     past_tests_read_all: tuple[bool, bool]
+    # Whether the incremental build and the full one loaded the seeds and wrote dbt's manifest.
+    incremental_rewrote: tuple[bool, bool]
+    full_rewrote: tuple[bool, bool]
 
 
 def land_changes(paths: WarehousePaths) -> None:
@@ -119,7 +123,7 @@ def rebuilt(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Rebuilt:
     # incremental build's tests read only the rows it rewrote
     # (macros/tests_of_rewritten_rows.sql), so it passes.
     _plant_duplicate(incremental, UNICODE)
-    build(incremental, AS_OF)
+    incremental_rewrote = _seeds_and_manifest_rewritten(incremental, AS_OF)
     incremental_read_all = _unique_test_reads_all(incremental)
     _remove_duplicates(incremental)
     after_changes = snapshot(incremental)
@@ -129,11 +133,27 @@ def rebuilt(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Rebuilt:
     past_full = copy_warehouse(incremental, tmp_path_factory.mktemp("past-full-refresh"))
     build(past_full, PAST, "--full-refresh")
     full = copy_warehouse(incremental, tmp_path_factory.mktemp("full-refresh"))
-    build(full, AS_OF, "--full-refresh")
+    full_rewrote = _seeds_and_manifest_rewritten(full, AS_OF, "--full-refresh")
     return Rebuilt(
         incremental, full, after_changes, past_snapshot, past_full, incremental_read_all,
-        past_read_all,
+        past_read_all, incremental_rewrote, full_rewrote,
     )  # fmt: skip
+
+
+def _target(paths: WarehousePaths) -> Path:
+    return paths.directory / f"{paths.published.stem}.dbt" / "duckdb" / "target"
+
+
+def _seeds_and_manifest_rewritten(
+    paths: WarehousePaths, as_of: date, *extra: str
+) -> tuple[bool, bool]:
+    """Build; whether dbt loaded a seed (run_results.json) and wrote its manifest again."""
+    manifest = _target(paths) / "manifest.json"
+    before = manifest.stat().st_mtime_ns if manifest.exists() else None
+    build(paths, as_of, *extra)
+    results = json.loads((_target(paths) / "run_results.json").read_text())["results"]
+    seeded = any(r["unique_id"].startswith("seed.") for r in results)
+    return seeded, manifest.stat().st_mtime_ns != before
 
 
 def _plant_duplicate(paths: WarehousePaths, contact_id: str) -> None:
@@ -166,7 +186,7 @@ def _remove_duplicates(paths: WarehousePaths) -> None:
 def _unique_test_reads_all(paths: WarehousePaths) -> tuple[bool, bool]:
     """Whether the last build's uniqueness test of int_contacts read every row (from its SQL),
     and whether it ran the test tagged whole_tables (from run_results.json)."""
-    target = paths.directory / f"{paths.published.stem}.dbt" / "duckdb" / "target"
+    target = _target(paths)
     (compiled,) = (target / "run").rglob("unique_int_contacts_contact_id.sql")
     sql = compiled.read_text()
     assert "int_contacts" in sql
@@ -214,6 +234,14 @@ def test_tests_of_an_incremental_build_read_the_rows_it_rewrote(rebuilt):
     does not make the next one a full build."""
     assert rebuilt.incremental_tests_read_all == (False, False)
     assert rebuilt.past_tests_read_all == (True, True)
+
+
+def test_an_incremental_build_leaves_the_seeds_and_the_manifest_as_they_are(rebuilt):
+    """The last build was of the same project: its seeds and its manifest are this one's. The
+    run results are this build's all the same (the helper read them), and its marts are a full
+    build's (test_incremental_result_equals_full_refresh)."""
+    assert rebuilt.incremental_rewrote == (False, False)
+    assert rebuilt.full_rewrote == (True, True)
 
 
 def test_incremental_result_equals_full_refresh(rebuilt):

@@ -28,6 +28,7 @@ from tests.dbt.workspace import (
     unix,
 )
 from tests.warehouse_copy import copy_warehouse
+from warehouse.dbt import artifacts_dir
 from warehouse.raw_tables import DELETIONS_TABLE, land_records
 from warehouse.store import WarehousePaths, connect_working
 
@@ -141,7 +142,7 @@ def rebuilt(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Rebuilt:
 
 
 def _target(paths: WarehousePaths) -> Path:
-    return paths.directory / f"{paths.published.stem}.dbt" / "duckdb" / "target"
+    return artifacts_dir(paths, "duckdb", None) / "target"
 
 
 def _seeds_and_manifest_rewritten(
